@@ -1,0 +1,33 @@
+// Command seura is the membership register: the web app and its tools, in
+// one binary. This file holds flags and wiring only.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := root().ExecuteContext(ctx); err != nil {
+		fmt.Fprintf(os.Stderr, "seura: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func root() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:           "seura",
+		Short:         "Seura, the membership register for associations",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.AddCommand(serveCmd(), migrateCmd(), demoCmd(), userCmd(), apikeyCmd(), configCmd())
+	return cmd
+}

@@ -1,0 +1,245 @@
+// Package audit records who did what, written inside the same database
+// transaction as the change it describes: if the event cannot be written,
+// the change is refused (as Vault refuses a request no audit device logs).
+// Sensitive values are stored as keyed hashes, so the trail proves that a
+// value changed without repeating it.
+package audit
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"seura.fi/seura/internal/clock"
+	"seura.fi/seura/internal/store"
+)
+
+// Outcomes of an audited action.
+const (
+	Success = "success"
+	Failure = "failure"
+	Denied  = "denied"
+)
+
+// Actor types.
+const (
+	ActorUser     = "user"
+	ActorOperator = "operator"
+	ActorAPIKey   = "apikey"
+	ActorSystem   = "system"
+	ActorAnon     = "anonymous"
+)
+
+// Actor is who did it.
+type Actor struct {
+	Type  string `json:"type"`
+	ID    string `json:"id,omitempty"`
+	Label string `json:"label,omitempty"`
+}
+
+// Sensitivity says how a changed value may appear in the trail.
+type Sensitivity int
+
+const (
+	// Plain values are stored as they are.
+	Plain Sensitivity = iota
+	// Personal values (identity codes, addresses) are stored as an HMAC, so
+	// equal values can be matched without storing them.
+	Personal
+	// Secret values (passwords, TOTP secrets) are never stored in any form;
+	// the trail says only that they changed.
+	Secret
+)
+
+// Change is one field's before and after.
+type Change struct {
+	Field       string      `json:"field"`
+	Before      string      `json:"before,omitempty"`
+	After       string      `json:"after,omitempty"`
+	Sensitivity Sensitivity `json:"-"`
+}
+
+// Event is one audited action. Zero fields take defaults: the association
+// from the transaction, the actor and request from the context, the time
+// from the recorder's clock, Success as outcome.
+type Event struct {
+	Action        string
+	ObjectType    string
+	ObjectID      string
+	Outcome       string
+	Changes       []Change
+	Details       map[string]any
+	AssociationID string
+	Actor         *Actor
+}
+
+// Request carries what the HTTP layer knows about the caller.
+type Request struct {
+	ID       string
+	ClientIP string
+	Actor    Actor
+}
+
+type requestKey struct{}
+
+// WithRequest attaches request information to ctx for the recorder.
+func WithRequest(ctx context.Context, r Request) context.Context {
+	return context.WithValue(ctx, requestKey{}, r)
+}
+
+// RequestFrom returns the request information in ctx, if any.
+func RequestFrom(ctx context.Context) Request {
+	r, _ := ctx.Value(requestKey{}).(Request)
+	return r
+}
+
+// WithActor returns ctx with the actor replaced, keeping the request id.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	r := RequestFrom(ctx)
+	r.Actor = a
+	return WithRequest(ctx, r)
+}
+
+// Recorder writes events.
+type Recorder struct {
+	hmacKey []byte
+	clock   clock.Clock
+}
+
+// NewRecorder makes a recorder whose Personal values are keyed with hmacKey.
+func NewRecorder(hmacKey []byte, c clock.Clock) *Recorder {
+	if c == nil {
+		c = clock.System{}
+	}
+	return &Recorder{hmacKey: hmacKey, clock: c}
+}
+
+// Record writes ev inside tx. Callers return its error so the transaction,
+// and with it the change, is rolled back when the event cannot be written.
+func (r *Recorder) Record(ctx context.Context, tx *store.Tx, ev Event) error {
+	if ev.Action == "" {
+		return fmt.Errorf("audit: event without action")
+	}
+	req := RequestFrom(ctx)
+	actor := req.Actor
+	if ev.Actor != nil {
+		actor = *ev.Actor
+	}
+	if actor.Type == "" {
+		actor.Type = ActorAnon
+	}
+	assoc := ev.AssociationID
+	if assoc == "" {
+		assoc = tx.Association()
+	}
+	outcome := ev.Outcome
+	if outcome == "" {
+		outcome = Success
+	}
+	changes := make([]Change, len(ev.Changes))
+	for i, c := range ev.Changes {
+		changes[i] = r.mask(c)
+	}
+	changesJSON, err := json.Marshal(changes)
+	if err != nil {
+		return fmt.Errorf("audit: encode changes: %w", err)
+	}
+	details := ev.Details
+	if details == nil {
+		details = map[string]any{}
+	}
+	detailsJSON, err := json.Marshal(details)
+	if err != nil {
+		return fmt.Errorf("audit: encode details: %w", err)
+	}
+	var assocArg any
+	if assoc != "" {
+		assocArg = assoc
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO audit_events
+		(event_id, occurred_at, association_id, actor_type, actor_id, actor_label, action,
+		 object_type, object_id, outcome, changes, details, request_id, client_ip)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		uuid.Must(uuid.NewV7()).String(), r.clock.Now().UTC(), assocArg, actor.Type, actor.ID, actor.Label,
+		ev.Action, ev.ObjectType, ev.ObjectID, outcome, string(changesJSON), string(detailsJSON),
+		req.ID, req.ClientIP)
+	if err != nil {
+		return fmt.Errorf("audit: write %s event: %w", ev.Action, err)
+	}
+	return nil
+}
+
+func (r *Recorder) mask(c Change) Change {
+	switch c.Sensitivity {
+	case Personal:
+		c.Before, c.After = r.hash(c.Before), r.hash(c.After)
+	case Secret:
+		c.Before = ""
+		c.After = "(changed)"
+	}
+	return c
+}
+
+// hash is the keyed hash under which a Personal value is kept.
+func (r *Recorder) hash(v string) string {
+	if v == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, r.hmacKey)
+	m.Write([]byte(v))
+	return "hmac:" + hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// Entry is a stored event, as the audit list shows it.
+type Entry struct {
+	Seq           int64
+	EventID       string
+	OccurredAt    time.Time
+	AssociationID string
+	Actor         Actor
+	Action        string
+	ObjectType    string
+	ObjectID      string
+	Outcome       string
+	Changes       []Change
+	Details       map[string]any
+	RequestID     string
+	ClientIP      string
+}
+
+const entryColumns = `seq, event_id, occurred_at, COALESCE(association_id, ''), actor_type, actor_id, actor_label,
+	action, object_type, object_id, outcome, changes, details, request_id, client_ip`
+
+// List returns an association's newest events, newest first, before seq
+// beforeSeq (0 for the newest page).
+func List(ctx context.Context, tx *store.TenantTx, beforeSeq int64, limit int) ([]Entry, error) {
+	if beforeSeq <= 0 {
+		beforeSeq = 1 << 62
+	}
+	rows, err := tx.Query(ctx, `SELECT `+entryColumns+` FROM audit_events
+		WHERE association_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, beforeSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list audit events: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		var changes, details string
+		if err := rows.Scan(&e.Seq, &e.EventID, &e.OccurredAt, &e.AssociationID, &e.Actor.Type, &e.Actor.ID,
+			&e.Actor.Label, &e.Action, &e.ObjectType, &e.ObjectID, &e.Outcome, &changes, &details,
+			&e.RequestID, &e.ClientIP); err != nil {
+			return nil, fmt.Errorf("scan audit event: %w", err)
+		}
+		_ = json.Unmarshal([]byte(changes), &e.Changes)
+		_ = json.Unmarshal([]byte(details), &e.Details)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,98 @@
+// Package i18n holds the interface's messages in Finnish, Swedish and
+// English, and picks the language a visitor reads.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Languages the interface speaks, in the order a picker shows them.
+var Languages = []string{"fi", "sv", "en"}
+
+// Default is the language when nothing else decides: most associations
+// in Finland work in Finnish.
+const Default = "fi"
+
+//go:embed catalog/*.json
+var files embed.FS
+
+var catalogs = map[string]map[string]string{}
+
+func init() {
+	for _, lang := range Languages {
+		b, err := files.ReadFile("catalog/" + lang + ".json")
+		if err != nil {
+			panic(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic(fmt.Sprintf("i18n: catalog %s: %v", lang, err))
+		}
+		catalogs[lang] = m
+	}
+}
+
+// Valid reports whether lang is one of Languages.
+func Valid(lang string) bool {
+	_, ok := catalogs[lang]
+	return ok
+}
+
+// T returns the message key in lang, formatted with args. A key missing in
+// lang falls back to English, then to the key itself, so a gap shows up as
+// text rather than as an empty page (a test keeps the catalogs complete).
+func T(lang, key string, args ...any) string {
+	msg, ok := catalogs[lang][key]
+	if !ok {
+		if msg, ok = catalogs["en"][key]; !ok {
+			msg = key
+		}
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}
+
+// Has reports whether key exists in the English catalog.
+func Has(key string) bool {
+	_, ok := catalogs["en"][key]
+	return ok
+}
+
+// Keys returns the keys of one catalog, sorted, for completeness tests.
+func Keys(lang string) []string {
+	var out []string
+	for k := range catalogs[lang] {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Match picks the best language from an Accept-Language header.
+func Match(acceptLanguage string) string {
+	best, bestQ := "", -1.0
+	for _, part := range strings.Split(acceptLanguage, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		if Valid(base) && q > bestQ {
+			best, bestQ = base, q
+		}
+	}
+	if best == "" {
+		return Default
+	}
+	return best
+}

@@ -1,0 +1,197 @@
+// Package member holds the register's members: their cards, statuses and
+// the queries over them. Every function takes a tenant-scoped transaction,
+// so a member of one association is never reachable from another.
+package member
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"seura.fi/seura/internal/store"
+)
+
+// Statuses a membership passes through. Only Active members appear in
+// everyday lists, are invoiced and mailed.
+const (
+	StatusApplied  = "applied"
+	StatusActive   = "active"
+	StatusInactive = "inactive"
+	StatusDeceased = "deceased"
+)
+
+// Statuses lists them in the order the dashboard shows them.
+var Statuses = []string{StatusActive, StatusApplied, StatusInactive, StatusDeceased}
+
+// Member is one member's card.
+type Member struct {
+	ID           string    `json:"id"`
+	Number       int64     `json:"member_number"`
+	Kind         string    `json:"kind"`
+	Status       string    `json:"status"`
+	FirstName    string    `json:"first_name"`
+	LastName     string    `json:"last_name"`
+	OrgName      string    `json:"organisation_name,omitempty"`
+	Gender       string    `json:"gender,omitempty"`
+	BirthDate    time.Time `json:"birth_date,omitzero"`
+	Email        string    `json:"email,omitempty"`
+	Phone        string    `json:"phone,omitempty"`
+	Street       string    `json:"street,omitempty"`
+	Postcode     string    `json:"postcode,omitempty"`
+	Town         string    `json:"town,omitempty"`
+	Municipality string    `json:"municipality,omitempty"`
+	Country      string    `json:"country"`
+	Language     string    `json:"language"`
+	JoinedOn     time.Time `json:"joined_on,omitzero"`
+	LeftOn       time.Time `json:"left_on,omitzero"`
+	Notes        string    `json:"notes,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// DisplayName is how people see the member in lists.
+func (m Member) DisplayName() string {
+	if m.Kind == "organisation" {
+		return m.OrgName
+	}
+	return strings.TrimSpace(m.LastName + ", " + m.FirstName)
+}
+
+// ErrNotFound is returned for a member that is not in this association.
+var ErrNotFound = errors.New("member not found")
+
+const columns = `id, member_number, kind, status, first_name, last_name, org_name, gender, birth_date, email, phone,
+	street, postcode, town, municipality, country, language, joined_on, left_on, notes, created_at, updated_at`
+
+// insertColumns are written by InsertBatch, after association_id ($1).
+var insertColumns = strings.Split(strings.NewReplacer("\n", "", "\t", "", " ", "").Replace(columns), ",")
+
+func scan(row interface{ Scan(...any) error }) (Member, error) {
+	var m Member
+	var birth, joined, left sql.NullTime
+	err := row.Scan(&m.ID, &m.Number, &m.Kind, &m.Status, &m.FirstName, &m.LastName, &m.OrgName, &m.Gender, &birth,
+		&m.Email, &m.Phone, &m.Street, &m.Postcode, &m.Town, &m.Municipality, &m.Country, &m.Language, &joined, &left,
+		&m.Notes, &m.CreatedAt, &m.UpdatedAt)
+	m.BirthDate, m.JoinedOn, m.LeftOn = birth.Time, joined.Time, left.Time
+	return m, err
+}
+
+// Get reads one member by id.
+func Get(ctx context.Context, tx *store.TenantTx, id string) (Member, error) {
+	m, err := scan(tx.QueryRow(ctx, `SELECT `+columns+` FROM members WHERE association_id = $1 AND id = $2`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	if err != nil {
+		return m, fmt.Errorf("read member: %w", err)
+	}
+	return m, nil
+}
+
+// List returns up to limit members ordered by member number, after the
+// given number (keyset paging: the cost does not grow with the page).
+func List(ctx context.Context, tx *store.TenantTx, afterNumber int64, limit int) ([]Member, error) {
+	rows, err := tx.Query(ctx, `SELECT `+columns+` FROM members WHERE association_id = $1 AND member_number > $2
+		ORDER BY member_number LIMIT $3`, afterNumber, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	defer rows.Close()
+	var out []Member
+	for rows.Next() {
+		m, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan member: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Counts returns the number of members per status, from the counts the
+// database keeps up to date, so it costs the same for 50 or 500,000 members.
+func Counts(ctx context.Context, tx *store.TenantTx) (map[string]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT status, n FROM member_counts WHERE association_id = $1`)
+	if err != nil {
+		return nil, fmt.Errorf("count members: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for _, s := range Statuses {
+		out[s] = 0
+	}
+	for rows.Next() {
+		var s string
+		var n int64
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+// NextNumber is the next free member number in the association.
+func NextNumber(ctx context.Context, tx *store.TenantTx) (int64, error) {
+	var n int64
+	err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(member_number), 0) + 1 FROM members WHERE association_id = $1`).Scan(&n)
+	return n, err
+}
+
+// InsertBatch writes many new members in one statement; ids, timestamps and
+// defaults are filled in. It is for bulk paths (demo data, imports) that
+// audit the batch as one event.
+func InsertBatch(ctx context.Context, tx *store.TenantTx, now time.Time, ms []Member) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO members (association_id, " + strings.Join(insertColumns, ", ") + ") VALUES ")
+	args := make([]any, 0, len(ms)*len(insertColumns))
+	p := 2
+	for i := range ms {
+		m := &ms[i]
+		if m.ID == "" {
+			m.ID = uuid.Must(uuid.NewV7()).String()
+		}
+		if m.Kind == "" {
+			m.Kind = "person"
+		}
+		if m.Country == "" {
+			m.Country = "FI"
+		}
+		if m.Language == "" {
+			m.Language = "fi"
+		}
+		m.CreatedAt, m.UpdatedAt = now, now
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("($1")
+		for range insertColumns {
+			fmt.Fprintf(&sb, ", $%d", p)
+			p++
+		}
+		sb.WriteString(")")
+		args = append(args, m.ID, m.Number, m.Kind, m.Status, m.FirstName, m.LastName, m.OrgName, m.Gender,
+			nullDate(m.BirthDate), m.Email, m.Phone, m.Street, m.Postcode, m.Town, m.Municipality, m.Country,
+			m.Language, nullDate(m.JoinedOn), nullDate(m.LeftOn), m.Notes, m.CreatedAt, m.UpdatedAt)
+	}
+	if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
+		return fmt.Errorf("insert %d members: %w", len(ms), err)
+	}
+	return nil
+}
+
+// nullDate stores the zero time as NULL and any other as a date.
+func nullDate(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
