@@ -436,4 +436,3 @@ func configCmd() *cobra.Command {
 	cmd.AddCommand(check)
 	return cmd
 }
-

@@ -171,4 +171,3 @@ func Problem(w http.ResponseWriter, status int, title, detail, field string) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(p)
 }
-

@@ -241,7 +241,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (User, erro
 		}
 		user = u
 		return s.Audit.Record(ctx, tx, audit.Event{Action: "auth.login", ObjectType: "user", ObjectID: u.ID,
-			Actor: &audit.Actor{Type: actorType(u), ID: u.ID, Label: u.Email},
+			Actor:   &audit.Actor{Type: actorType(u), ID: u.ID, Label: u.Email},
 			Details: map[string]any{"factor": "password"}})
 	})
 	if err == nil && failed {

@@ -63,7 +63,7 @@ func Defaults() Config {
 
 type field struct {
 	key, flag, env, help string
-	value              reflect.Value
+	value                reflect.Value
 }
 
 func fields(c *Config) []field {
