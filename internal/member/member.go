@@ -143,17 +143,15 @@ func NextNumber(ctx context.Context, tx *store.TenantTx) (int64, error) {
 	return n, err
 }
 
-// InsertBatch writes many new members in one statement; ids, timestamps and
-// defaults are filled in. It is for bulk paths (demo data, imports) that
-// audit the batch as one event.
+// InsertBatch writes many new members; ids, timestamps and defaults are
+// filled in. It is for bulk paths (demo data, imports) that audit the batch
+// as one event. PostgreSQL gets one statement of many rows; SQLite one
+// prepared row run many times, which is faster there.
 func InsertBatch(ctx context.Context, tx *store.TenantTx, now time.Time, ms []Member) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	var sb strings.Builder
-	sb.WriteString("INSERT INTO members (association_id, " + strings.Join(insertColumns, ", ") + ") VALUES ")
-	args := make([]any, 0, len(ms)*len(insertColumns))
-	p := 2
+	rows := make([][]any, len(ms))
 	for i := range ms {
 		m := &ms[i]
 		if m.ID == "" {
@@ -169,23 +167,51 @@ func InsertBatch(ctx context.Context, tx *store.TenantTx, now time.Time, ms []Me
 			m.Language = "fi"
 		}
 		m.CreatedAt, m.UpdatedAt = now, now
+		rows[i] = []any{m.ID, m.Number, m.Kind, m.Status, m.FirstName, m.LastName, m.OrgName, m.Gender,
+			nullDate(m.BirthDate), m.Email, m.Phone, m.Street, m.Postcode, m.Town, m.Municipality, m.Country,
+			m.Language, nullDate(m.JoinedOn), nullDate(m.LeftOn), m.Notes, m.CreatedAt, m.UpdatedAt}
+	}
+	head := "INSERT INTO members (association_id, " + strings.Join(insertColumns, ", ") + ") VALUES "
+	if tx.Dialect() == store.SQLite {
+		st, err := tx.Prepare(ctx, head+placeholders(1, 2, len(insertColumns)))
+		if err != nil {
+			return fmt.Errorf("prepare member insert: %w", err)
+		}
+		defer st.Close()
+		for i, r := range rows {
+			if _, err := st.Exec(ctx, r...); err != nil {
+				return fmt.Errorf("insert member %d: %w", ms[i].Number, err)
+			}
+		}
+		return nil
+	}
+	var args []any
+	for _, r := range rows {
+		args = append(args, r...)
+	}
+	if _, err := tx.Exec(ctx, head+placeholders(len(rows), 2, len(insertColumns)), args...); err != nil {
+		return fmt.Errorf("insert %d members: %w", len(ms), err)
+	}
+	return nil
+}
+
+// placeholders writes n rows of ($1, $first, …) with width parameters
+// each after the association id.
+func placeholders(n, first, width int) string {
+	var sb strings.Builder
+	p := first
+	for i := 0; i < n; i++ {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
 		sb.WriteString("($1")
-		for range insertColumns {
+		for range width {
 			fmt.Fprintf(&sb, ", $%d", p)
 			p++
 		}
 		sb.WriteString(")")
-		args = append(args, m.ID, m.Number, m.Kind, m.Status, m.FirstName, m.LastName, m.OrgName, m.Gender,
-			nullDate(m.BirthDate), m.Email, m.Phone, m.Street, m.Postcode, m.Town, m.Municipality, m.Country,
-			m.Language, nullDate(m.JoinedOn), nullDate(m.LeftOn), m.Notes, m.CreatedAt, m.UpdatedAt)
 	}
-	if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
-		return fmt.Errorf("insert %d members: %w", len(ms), err)
-	}
-	return nil
+	return sb.String()
 }
 
 // nullDate stores the zero time as NULL and any other as a date.
