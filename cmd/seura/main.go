@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -16,7 +17,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := root().ExecuteContext(ctx); err != nil {
-		fmt.Fprintf(os.Stderr, "seura: %v\n", err)
+		msg := err.Error()
+		if strings.ContainsAny(msg, "\r\n") {
+			// Some errors span lines (cobra's "Did you mean this?"); a
+			// failure is reported on one.
+			msg = strings.Join(strings.Fields(msg), " ")
+		}
+		fmt.Fprintf(os.Stderr, "seura: %s\n", msg)
 		os.Exit(1)
 	}
 }

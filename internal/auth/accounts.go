@@ -244,10 +244,15 @@ func (s *Service) Login(ctx context.Context, email, password string) (User, erro
 			Actor:   &audit.Actor{Type: actorType(u), ID: u.ID, Label: u.Email},
 			Details: map[string]any{"factor": "password"}})
 	})
-	if err == nil && failed {
+	if err != nil {
+		// Not even a successful check counts when its audit event could
+		// not be written: the login is refused.
+		return User{}, err
+	}
+	if failed {
 		return User{}, ErrBadCredentials
 	}
-	return user, err
+	return user, nil
 }
 
 func failureReason(lookupErr error, hasPassword, disabled bool) string {

@@ -21,6 +21,10 @@ const (
 	argonThreads   = 1
 	argonKeyLen    = 32
 	argonSaltLen   = 16
+
+	// maxArgonMemoryKiB bounds what a stored hash may ask VerifyPassword
+	// to allocate (1 GiB).
+	maxArgonMemoryKiB = 1 << 20
 )
 
 // Password length rules (NIST SP 800-63B): long is what counts, no
@@ -83,6 +87,12 @@ func VerifyPassword(pw, encoded string) (bool, error) {
 	}
 	want, err := base64.RawStdEncoding.DecodeString(parts[5])
 	if err != nil {
+		return false, errBadHash
+	}
+	// A damaged hash must not panic argon2 (no passes, no lanes, an empty
+	// key) nor make it allocate without bound.
+	if iters < 1 || threads < 1 || mem < 8*uint32(threads) || mem > maxArgonMemoryKiB ||
+		len(salt) < 8 || len(want) < 16 {
 		return false, errBadHash
 	}
 	got := argon2.IDKey([]byte(pw), salt, iters, mem, threads, uint32(len(want)))

@@ -152,11 +152,33 @@ func (s *Service) RemoveUser(ctx context.Context, tx *store.TenantTx, userID str
 }
 
 func (s *Service) keepAnAdmin(ctx context.Context, tx *store.TenantTx, leaving string) error {
-	var n int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM memberships WHERE association_id = $1 AND role = 'admin' AND user_id <> $2`, leaving).Scan(&n); err != nil {
-		return err
+	// On PostgreSQL the administrators' rows are locked, so that two
+	// administrators demoting each other at once cannot both count the
+	// other as the one who stays; the second waits and sees the first's
+	// change. SQLite has a single writer, so its transactions never overlap.
+	query := `SELECT user_id FROM memberships WHERE association_id = $1 AND role = 'admin'`
+	if tx.Dialect() == store.Postgres {
+		query += ` FOR UPDATE`
 	}
-	if n == 0 {
+	rows, err := tx.Query(ctx, query)
+	if err != nil {
+		return fmt.Errorf("count administrators: %w", err)
+	}
+	defer rows.Close()
+	others := 0
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("count administrators: %w", err)
+		}
+		if id != leaving {
+			others++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("count administrators: %w", err)
+	}
+	if others == 0 {
 		return ErrLastAdmin
 	}
 	return nil

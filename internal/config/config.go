@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,6 +94,10 @@ func Flags(fs *pflag.FlagSet) {
 	d := Defaults()
 	for _, f := range fields(&d) {
 		fs.String(f.flag, "", fmt.Sprintf("%s (env %s, default %s)", f.help, f.env, show(f.value)))
+		if f.value.Kind() == reflect.Bool {
+			// A bare --insecure-cookies means true, as for any switch.
+			fs.Lookup(f.flag).NoOptDefVal = "true"
+		}
 	}
 	fs.String("config", "", "TOML file with settings (env SEURA_CONFIG)")
 }
@@ -196,8 +201,11 @@ func (c *Config) Check() error {
 	default:
 		return fmt.Errorf("log_level: %q is not debug, info, warn or error", c.LogLevel)
 	}
-	if c.SessionIdle.Duration <= 0 || c.SessionAbsolute.Duration <= 0 {
-		return errors.New("session timeouts must be positive")
+	if c.SessionIdle.Duration <= 0 {
+		return fmt.Errorf("session_idle_timeout: %s is not positive", c.SessionIdle.Duration)
+	}
+	if c.SessionAbsolute.Duration <= 0 {
+		return fmt.Errorf("session_absolute_timeout: %s is not positive", c.SessionAbsolute.Duration)
 	}
 	if c.SessionIdle.Duration > c.SessionAbsolute.Duration {
 		return errors.New("session_idle_timeout must not be longer than session_absolute_timeout")
@@ -233,7 +241,7 @@ func (c *Config) Describe() []string {
 	cc := *c
 	for _, f := range fields(&cc) {
 		v := show(f.value)
-		if f.key == "db" && strings.Contains(v, "@") {
+		if f.key == "db" {
 			v = redactDSN(v)
 		}
 		out = append(out, fmt.Sprintf("%s = %s", f.key, v))
@@ -243,13 +251,22 @@ func (c *Config) Describe() []string {
 
 func redactDSN(dsn string) string {
 	scheme, rest, ok := strings.Cut(dsn, "://")
-	if !ok {
+	if !ok || (scheme != "postgres" && scheme != "postgresql") {
 		return dsn
 	}
-	creds, host, ok := strings.Cut(rest, "@")
-	if !ok {
-		return dsn
+	// The user info ends at the last @ before the path or query, as in
+	// net/url: a password may itself contain @.
+	authority, tail := rest, ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority, tail = rest[:i], rest[i:]
 	}
-	user, _, _ := strings.Cut(creds, ":")
-	return scheme + "://" + user + ":xxx@" + host
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		if user, _, hasPassword := strings.Cut(authority[:i], ":"); hasPassword {
+			authority = user + ":xxx@" + authority[i+1:]
+		}
+	}
+	return scheme + "://" + authority + passwordParam.ReplaceAllString(tail, "${1}xxx")
 }
+
+// passwordParam finds a password given as a query parameter.
+var passwordParam = regexp.MustCompile(`(?i)([?&]password=)[^&#]*`)

@@ -75,18 +75,23 @@ func Keys(lang string) []string {
 	return out
 }
 
-// Match picks the best language from an Accept-Language header.
+// Match picks the best language from an Accept-Language header. A language
+// the visitor marks q=0 is one they do not accept.
 func Match(acceptLanguage string) string {
-	best, bestQ := "", -1.0
+	best, bestQ := "", 0.0
 	for _, part := range strings.Split(acceptLanguage, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag, params, _ := strings.Cut(part, ";")
 		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
+		for _, p := range strings.Split(params, ";") {
+			name, v, ok := strings.Cut(p, "=")
+			if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
+				continue
+			}
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				q = min(f, 1)
 			}
 		}
-		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
 		if Valid(base) && q > bestQ {
 			best, bestQ = base, q
 		}

@@ -89,23 +89,23 @@ func SetupPlatform(ctx context.Context, tx *store.Tx, as *auth.Service, rec *aud
 	if !i18n.Valid(lang) {
 		lang = i18n.Default
 	}
+	if password == "" {
+		return errors.New("password: required")
+	}
 	u, err := as.CreateUser(ctx, tx, email, name, password, true)
 	if err != nil {
 		return err
-	}
-	if password == "" {
-		return errors.New("password: required")
 	}
 	a, err := association.Create(ctx, tx, rec, as.Clock.Now(), assocName, lang)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO memberships (association_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)`,
-		a.ID, u.ID, auth.RoleAdmin, as.Clock.Now()); err != nil {
+	scoped, err := tx.Within(ctx, a.ID)
+	if err != nil {
 		return err
 	}
-	return rec.Record(ctx, tx, audit.Event{Action: "user.role", ObjectType: "user", ObjectID: u.ID, AssociationID: a.ID,
-		Changes: []audit.Change{{Field: "role", After: string(auth.RoleAdmin)}}})
+	_, err = as.AddUser(ctx, scoped, u.Email, u.Name, auth.RoleAdmin)
+	return err
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, c *reqCtx) {
