@@ -16,7 +16,7 @@ import (
 // of txRows keeps the SQLite WAL and PostgreSQL's memory small.
 const (
 	batchRows = 500
-	txRows    = 20000
+	txRows    = 50000
 )
 
 // Plan says what to generate.

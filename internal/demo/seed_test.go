@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 
@@ -72,4 +73,31 @@ func TestPopulateSpreadsMembersAndCounts(t *testing.T) {
 			t.Fatalf("total %d", total)
 		}
 	})
+}
+
+// BenchmarkPopulate streams members into a fresh SQLite database (or
+// PostgreSQL with SEURA_BENCH_ENGINE=postgres) and reports members/s.
+func BenchmarkPopulate(b *testing.B) {
+	n := 50000
+	if v := os.Getenv("SEURA_BENCH_MEMBERS"); v != "" {
+		fmt.Sscan(v, &n)
+	}
+	want := os.Getenv("SEURA_BENCH_ENGINE")
+	if want == "" {
+		want = "sqlite"
+	}
+	for b.Loop() {
+		b.StopTimer()
+		var env *testenv.Env
+		for _, e := range testenv.Engines(b) {
+			if e.Name == want {
+				env = testenv.New(b, e)
+			}
+		}
+		b.StartTimer()
+		if _, err := demo.Populate(context.Background(), env.DB, env.Audit, demo.Plan{Members: n, Associations: 10, Seed: 1, Today: env.Clock.Now()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "members/s")
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"seura.fi/seura/internal/member"
 	"seura.fi/seura/internal/pgtest"
 	"seura.fi/seura/internal/store"
 )
@@ -46,13 +47,11 @@ func TestPostgresRowLevelSecurity(t *testing.T) {
 	counts := map[string]int{assocA: 3, assocB: 2}
 	for assoc, n := range counts {
 		err := app.For(assoc).Write(ctx, func(tx *store.TenantTx) error {
-			for i := 1; i <= n; i++ {
-				if _, err := tx.Exec(ctx, `INSERT INTO members (id, association_id, member_number, status, created_at, updated_at)
-					VALUES ($2, $1, $3, 'active', $4, $4)`, fmt.Sprintf("%s-m%d", assoc, i), i, now); err != nil {
-					return err
-				}
+			ms := make([]member.Member, n)
+			for i := range ms {
+				ms[i] = member.Member{ID: fmt.Sprintf("%s-m%d", assoc, i+1), Number: int64(i + 1), Status: member.StatusActive}
 			}
-			return nil
+			return member.InsertBatch(ctx, tx, now, ms)
 		})
 		if err != nil {
 			t.Fatalf("insert members of %s: %v", assoc, err)

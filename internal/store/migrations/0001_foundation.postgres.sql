@@ -9,7 +9,8 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER member_counts_insert AFTER INSERT OR DELETE ON members
+-- Inserts are counted by member.InsertBatch, once per batch and status.
+CREATE TRIGGER member_counts_delete AFTER DELETE ON members
     FOR EACH ROW EXECUTE FUNCTION member_counts_track();
 CREATE TRIGGER member_counts_update AFTER UPDATE OF status ON members
     FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION member_counts_track();

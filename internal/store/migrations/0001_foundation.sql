@@ -101,10 +101,11 @@ CREATE TABLE members (
     UNIQUE (association_id, member_number)
 );
 CREATE INDEX members_status ON members (association_id, status);
-CREATE INDEX members_name ON members (association_id, last_name, first_name);
 
--- Counts per status, kept by triggers, so the dashboard answers in constant
--- time however large the register grows.
+
+-- Counts per status, so the dashboard answers in constant time however large
+-- the register grows. member.InsertBatch (the one way members are inserted)
+-- adds inserts; triggers follow status changes and deletes.
 CREATE TABLE member_counts (
     association_id TEXT NOT NULL,
     status         TEXT NOT NULL,
