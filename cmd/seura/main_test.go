@@ -50,25 +50,13 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-// goTool is the go command of the toolchain running the tests, else the
-// one on PATH.
+// goTool is the go command on PATH (go test runs with its own toolchain's
+// bin first on PATH).
 func goTool() string {
-	exe := "go"
-	if runtime.GOOS == "windows" {
-		exe += ".exe"
-	}
-	if p := filepath.Join(runtime.GOROOT(), "bin", exe); fileExists(p) {
-		return p
-	}
 	if p, err := exec.LookPath("go"); err == nil {
 		return p
 	}
 	return "go"
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 // environ is the test's environment without SEURA_* variables, plus extra.
@@ -568,4 +556,9 @@ func count(t *testing.T, data, table string) int {
 		t.Fatalf("count %s: %v", table, err)
 	}
 	return n
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"seura.fi/seura/internal/association"
 	"seura.fi/seura/internal/audit"
 	"seura.fi/seura/internal/auth"
 	"seura.fi/seura/internal/clock"
@@ -257,8 +255,6 @@ func randomID() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-var errForbidden = errors.New("forbidden")
-
 // language picks what the visitor reads: the account's setting, else the
 // language chosen on the login page, else the browser's.
 func (s *Server) language(r *http.Request, u *auth.User) string {
@@ -270,6 +266,3 @@ func (s *Server) language(r *http.Request, u *auth.User) string {
 	}
 	return i18n.Match(r.Header.Get("Accept-Language"))
 }
-
-// assocOf is a helper for handlers with an association in the path.
-func assocOf(c *reqCtx) association.Association { return c.Assoc }
