@@ -323,14 +323,11 @@ func apikeyCmd() *cobra.Command {
 		Short: "Create an API key (printed once)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := open(cmd, false)
+			a, err := openFor(cmd, assocID)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			if err := checkAssociation(cmd.Context(), a, assocID); err != nil {
-				return err
-			}
 			var key string
 			ctx := audit.WithActor(cmd.Context(), cliActor())
 			err = a.DB.For(assocID).Write(ctx, func(tx *store.TenantTx) error {
@@ -355,14 +352,11 @@ func apikeyCmd() *cobra.Command {
 		Short: "List an association's API keys",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := open(cmd, false)
+			a, err := openFor(cmd, assocID)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			if err := checkAssociation(cmd.Context(), a, assocID); err != nil {
-				return err
-			}
 			return a.DB.For(assocID).Read(cmd.Context(), func(tx *store.TenantTx) error {
 				ks, err := auth.ListAPIKeys(cmd.Context(), tx)
 				for _, k := range ks {
@@ -384,7 +378,7 @@ func apikeyCmd() *cobra.Command {
 		Short: "Revoke an API key by its prefix",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := open(cmd, false)
+			a, err := openFor(cmd, assocID)
 			if err != nil {
 				return err
 			}
@@ -402,16 +396,25 @@ func apikeyCmd() *cobra.Command {
 	return cmd
 }
 
-func checkAssociation(ctx context.Context, a *app.App, id string) error {
+// openFor opens the application for a command about one association,
+// which must exist.
+func openFor(cmd *cobra.Command, id string) (*app.App, error) {
 	if id == "" {
-		return errors.New("--association: required")
+		return nil, errors.New("--association: required")
 	}
-	return a.DB.Read(ctx, func(tx *store.Tx) error {
-		if _, err := association.Get(ctx, tx, id); err != nil {
-			return fmt.Errorf("association %s: %w", id, err)
-		}
-		return nil
+	a, err := open(cmd, false)
+	if err != nil {
+		return nil, err
+	}
+	err = a.DB.Read(cmd.Context(), func(tx *store.Tx) error {
+		_, err := association.Get(cmd.Context(), tx, id)
+		return err
 	})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("association %s: %w", id, err)
+	}
+	return a, nil
 }
 
 func configCmd() *cobra.Command {

@@ -1,14 +1,9 @@
 package audit_test
 
 import (
-	"os"
 	"testing"
 
 	"seura.fi/seura/internal/pgtest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pgtest.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m) }

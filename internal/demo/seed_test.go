@@ -13,11 +13,7 @@ import (
 	"seura.fi/seura/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pgtest.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func TestPopulateSpreadsMembersAndCounts(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, e testenv.Engine) {

@@ -2,7 +2,6 @@ package member_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -12,11 +11,7 @@ import (
 	"seura.fi/seura/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pgtest.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // TestCountsFollowEveryChange checks the per-status counts against a real
 // count after inserts, status changes and deletes, on both engines.

@@ -369,3 +369,11 @@ func Database(t testing.TB) (ownerDSN, appDSN string) {
 	})
 	return ownerDSN, appDSN
 }
+
+// Main runs a package's tests and then stops the shared cluster; a
+// package's TestMain is just `pgtest.Main(m)`.
+func Main(m *testing.M) {
+	code := m.Run()
+	StopShared()
+	os.Exit(code)
+}

@@ -2,18 +2,13 @@ package pgtest
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // TestMain stops the shared cluster so no server outlives the test binary.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { Main(m) }
 
 func connect(t *testing.T, dsn string) *pgx.Conn {
 	t.Helper()

@@ -70,11 +70,7 @@ func (s *Server) memberList(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.fail(w, r, c, err)
 		return
 	}
-	var next int64
-	if len(ms) > memberPageSize {
-		ms = ms[:memberPageSize]
-		next = ms[len(ms)-1].Number
-	}
+	ms, next := page(ms, memberPageSize, func(m member.Member) int64 { return m.Number })
 	s.render(w, r, c, "members", pageData{"Members": ms, "Next": next})
 }
 
@@ -192,25 +188,38 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.fail(w, r, c, err)
 		return
 	}
-	var next int64
-	if len(events) > auditPageSize {
-		events = events[:auditPageSize]
-		next = events[len(events)-1].Seq
-	}
+	events, next := page(events, auditPageSize, func(e audit.Entry) int64 { return e.Seq })
 	s.render(w, r, c, "audit", pageData{"Events": events, "Next": next})
+}
+
+// page trims a keyset query that asked for size+1 rows to one page, and
+// returns the key to continue after (0 on the last page).
+func page[T any](items []T, size int, key func(T) int64) ([]T, int64) {
+	if len(items) <= size {
+		return items, 0
+	}
+	items = items[:size]
+	return items, key(items[size-1])
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	s.renderAccount(w, r, c, http.StatusOK, "")
 }
 
-func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, errMsg string) {
+// mfaRequired reports whether the visitor's roles demand a second factor.
+func (s *Server) mfaRequired(r *http.Request, c *reqCtx) (bool, error) {
 	var required bool
-	if err := s.db.Read(r.Context(), func(tx *store.Tx) error {
+	err := s.db.Read(r.Context(), func(tx *store.Tx) error {
 		var err error
 		required, err = auth.MFARequired(r.Context(), tx, *c.User)
 		return err
-	}); err != nil {
+	})
+	return required, err
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, errMsg string) {
+	required, err := s.mfaRequired(r, c)
+	if err != nil {
 		s.fail(w, r, c, err)
 		return
 	}
@@ -242,12 +251,8 @@ func (s *Server) accountLanguage(w http.ResponseWriter, r *http.Request, c *reqC
 }
 
 func (s *Server) accountDisableMFA(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	var required bool
-	if err := s.db.Read(r.Context(), func(tx *store.Tx) error {
-		var err error
-		required, err = auth.MFARequired(r.Context(), tx, *c.User)
-		return err
-	}); err != nil {
+	required, err := s.mfaRequired(r, c)
+	if err != nil {
 		s.fail(w, r, c, err)
 		return
 	}
