@@ -7,14 +7,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"seura.fi/seura/internal/audit"
 	"seura.fi/seura/internal/store"
+	"seura.fi/seura/internal/valid"
 )
 
 // Association is one tenant.
@@ -43,16 +42,7 @@ func ValidLanguage(lang string) bool {
 }
 
 // CheckName validates an association's name.
-func CheckName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return "", errors.New("name: required")
-	}
-	if utf8.RuneCountInString(name) > 200 {
-		return "", errors.New("name: at most 200 characters")
-	}
-	return name, nil
-}
+func CheckName(name string) (string, error) { return valid.Text("name", name, 200) }
 
 // Create adds an association inside tx and audits it.
 func Create(ctx context.Context, tx *store.Tx, rec *audit.Recorder, now time.Time, name, lang string) (Association, error) {

@@ -11,7 +11,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -20,6 +19,7 @@ import (
 	"seura.fi/seura/internal/keys"
 	mailer "seura.fi/seura/internal/mail"
 	"seura.fi/seura/internal/store"
+	"seura.fi/seura/internal/valid"
 )
 
 // User is an account: an association user, a platform operator, or both.
@@ -93,16 +93,7 @@ func NormalizeEmail(s string) (string, error) {
 	return strings.ToLower(s), nil
 }
 
-func checkName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return "", errors.New("name: required")
-	}
-	if utf8.RuneCountInString(name) > 200 {
-		return "", errors.New("name: at most 200 characters")
-	}
-	return name, nil
-}
+func checkName(name string) (string, error) { return valid.Text("name", name, 200) }
 
 const userColumns = `id, email, name, is_operator, language, totp_enabled, password_hash IS NOT NULL, disabled, created_at`
 
