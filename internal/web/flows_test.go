@@ -130,3 +130,30 @@ func TestAdministrationIsAudited(t *testing.T) {
 		}
 	})
 }
+
+func TestHealthAndReadiness(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, e testenv.Engine) {
+		env := testenv.New(t, e)
+		c := testenv.NewClient(t, env.Server(t))
+		if r := c.Get("/healthz"); r.Status != http.StatusOK {
+			t.Fatalf("healthz: %d", r.Status)
+		}
+		if r := c.Get("/readyz"); r.Status != http.StatusOK || !strings.Contains(r.Body, "ready") {
+			t.Fatalf("readyz: %d %q", r.Status, r.Body)
+		}
+		env.Web.Drain()
+		if r := c.Get("/readyz"); r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body, "draining") {
+			t.Fatalf("readyz while draining: %d %q", r.Status, r.Body)
+		}
+		if r := c.Get("/healthz"); r.Status != http.StatusOK {
+			t.Fatalf("healthz while draining: %d", r.Status)
+		}
+		env.DB.Close()
+		env2 := testenv.New(t, e)
+		c2 := testenv.NewClient(t, env2.Server(t))
+		env2.DB.Close()
+		if r := c2.Get("/readyz"); r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body, "database") {
+			t.Fatalf("readyz without a database: %d %q", r.Status, r.Body)
+		}
+	})
+}
