@@ -137,6 +137,13 @@ func (db *DB) Migrate(ctx context.Context, appRole string) (applied int, err err
 	if err != nil {
 		return 0, err
 	}
+	// A current schema needs no DDL, so the application role (which may not
+	// create tables) can run `serve` with migrations on.
+	if v, err := db.SchemaVersion(ctx); err == nil && v == len(list) {
+		return 0, nil
+	} else if err == nil && v > len(list) {
+		return 0, fmt.Errorf("%w: database is at version %d, this binary knows up to %d", ErrSchemaTooNew, v, len(list))
+	}
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("create schema_migrations (does this role own the database? run `seura migrate` as the owner): %s", oneLine(err))
