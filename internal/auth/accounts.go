@@ -30,9 +30,11 @@ type User struct {
 	IsOperator  bool
 	Language    string
 	TOTPEnabled bool
-	Activated   bool
-	Disabled    bool
-	CreatedAt   time.Time
+	// HasPasskey is true when at least one passkey is registered.
+	HasPasskey bool
+	Activated  bool
+	Disabled   bool
+	CreatedAt  time.Time
 }
 
 // Membership is a user's role in one association.
@@ -95,11 +97,12 @@ func NormalizeEmail(s string) (string, error) {
 
 func checkName(name string) (string, error) { return valid.Text("name", name, 200) }
 
-const userColumns = `id, email, name, is_operator, language, totp_enabled, password_hash IS NOT NULL, disabled, created_at`
+const userColumns = `id, email, name, is_operator, language, totp_enabled,
+	EXISTS (SELECT 1 FROM webauthn_credentials wc WHERE wc.user_id = users.id), password_hash IS NOT NULL, disabled, created_at`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.IsOperator, &u.Language, &u.TOTPEnabled, &u.Activated, &u.Disabled, &u.CreatedAt)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.IsOperator, &u.Language, &u.TOTPEnabled, &u.HasPasskey, &u.Activated, &u.Disabled, &u.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}
@@ -273,7 +276,7 @@ func ActorFor(u User) audit.Actor {
 func scanUserWithHash(ctx context.Context, tx *store.Tx, email string, hash *sql.NullString) (User, error) {
 	var u User
 	err := tx.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE email = $1`, email).
-		Scan(&u.ID, &u.Email, &u.Name, &u.IsOperator, &u.Language, &u.TOTPEnabled, &u.Activated, &u.Disabled, &u.CreatedAt, hash)
+		Scan(&u.ID, &u.Email, &u.Name, &u.IsOperator, &u.Language, &u.TOTPEnabled, &u.HasPasskey, &u.Activated, &u.Disabled, &u.CreatedAt, hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}

@@ -28,7 +28,7 @@ type Member struct {
 // ListUsers returns the association's users.
 func ListUsers(ctx context.Context, tx *store.TenantTx) ([]Member, error) {
 	rows, err := tx.Query(ctx, `SELECT u.id, u.email, u.name, u.is_operator, u.language, u.totp_enabled,
-		u.password_hash IS NOT NULL, u.disabled, u.created_at, m.role
+		EXISTS (SELECT 1 FROM webauthn_credentials wc WHERE wc.user_id = u.id), u.password_hash IS NOT NULL, u.disabled, u.created_at, m.role
 		FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.association_id = $1 ORDER BY u.name, u.email`)
 	if err != nil {
@@ -38,7 +38,7 @@ func ListUsers(ctx context.Context, tx *store.TenantTx) ([]Member, error) {
 	var out []Member
 	for rows.Next() {
 		var m Member
-		if err := rows.Scan(&m.ID, &m.Email, &m.Name, &m.IsOperator, &m.Language, &m.TOTPEnabled, &m.Activated,
+		if err := rows.Scan(&m.ID, &m.Email, &m.Name, &m.IsOperator, &m.Language, &m.TOTPEnabled, &m.HasPasskey, &m.Activated,
 			&m.Disabled, &m.CreatedAt, &m.Role); err != nil {
 			return nil, err
 		}
@@ -52,10 +52,10 @@ func ListUsers(ctx context.Context, tx *store.TenantTx) ([]Member, error) {
 func GetMember(ctx context.Context, tx *store.TenantTx, userID string) (Member, error) {
 	var m Member
 	err := tx.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.is_operator, u.language, u.totp_enabled,
-		u.password_hash IS NOT NULL, u.disabled, u.created_at, m.role
+		EXISTS (SELECT 1 FROM webauthn_credentials wc WHERE wc.user_id = u.id), u.password_hash IS NOT NULL, u.disabled, u.created_at, m.role
 		FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.association_id = $1 AND u.id = $2`, userID).
-		Scan(&m.ID, &m.Email, &m.Name, &m.IsOperator, &m.Language, &m.TOTPEnabled, &m.Activated, &m.Disabled, &m.CreatedAt, &m.Role)
+		Scan(&m.ID, &m.Email, &m.Name, &m.IsOperator, &m.Language, &m.TOTPEnabled, &m.HasPasskey, &m.Activated, &m.Disabled, &m.CreatedAt, &m.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}

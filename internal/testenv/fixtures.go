@@ -145,10 +145,12 @@ type Client struct {
 // NewClient makes a client for srv.
 func NewClient(t testing.TB, srv *httptest.Server) *Client {
 	jar, _ := cookiejar.New(nil)
-	hc := srv.Client()
+	// srv.Client() is one shared client: copy it, so that two clients of
+	// one server keep two cookie jars (two visitors).
+	hc := *srv.Client()
 	hc.Jar = jar
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &Client{t: t, srv: srv, http: hc, Header: http.Header{}}
+	return &Client{t: t, srv: srv, http: &hc, Header: http.Header{}}
 }
 
 // Response is a read response.

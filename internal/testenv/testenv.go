@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -107,4 +108,22 @@ func (env *Env) Server(t testing.TB) *httptest.Server {
 	srv := httptest.NewTLSServer(env.Web.Handler())
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// LocalhostServer serves env's web app over TLS on 127.0.0.1, as Server
+// does, and makes https://localhost:PORT the application's public base URL,
+// which it returns. Browser tests of passkeys need it: WebAuthn refuses an
+// IP address as relying party id, and the relying party is configured from
+// the base URL. The browser must then browse the returned URL (localhost
+// resolves to 127.0.0.1 there) and accept the test certificate.
+func (env *Env) LocalhostServer(t testing.TB) (*httptest.Server, string) {
+	srv := env.Server(t)
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "https://localhost:" + u.Port()
+	env.Config.BaseURL = base
+	env.Auth.BaseURL = base
+	return srv, base
 }

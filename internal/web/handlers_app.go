@@ -223,7 +223,17 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, c *reqCtx
 		s.fail(w, r, c, err)
 		return
 	}
-	s.renderStatus(w, r, c, status, "account", pageData{"MFARequired": required, "Error": errMsg, "Msg": flash(r)})
+	var passkeys []auth.Passkey
+	if err := s.db.Read(r.Context(), func(tx *store.Tx) error {
+		var err error
+		passkeys, err = auth.Passkeys(r.Context(), tx, c.User.ID)
+		return err
+	}); err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	s.renderStatus(w, r, c, status, "account", pageData{"MFARequired": required, "Error": errMsg, "Msg": flash(r),
+		"Passkeys": passkeys, "PasskeysAvailable": s.auth.PasskeysAvailable()})
 }
 
 func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -256,7 +266,7 @@ func (s *Server) accountDisableMFA(w http.ResponseWriter, r *http.Request, c *re
 		s.fail(w, r, c, err)
 		return
 	}
-	if required {
+	if required && !c.User.HasPasskey {
 		s.renderAccount(w, r, c, http.StatusForbidden, i18n.T(c.Lang, "account.mfa_required"))
 		return
 	}

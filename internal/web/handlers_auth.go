@@ -141,7 +141,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 			return err
 		}
 		// A fresh session id at login: any id planted before it is useless.
-		sess, err = s.auth.NewSession(ctx, tx, u.ID, !u.TOTPEnabled && !required, ip, r.UserAgent())
+		sess, err = s.auth.NewSession(ctx, tx, u.ID, !u.HasSecondFactor() && !required, ip, r.UserAgent())
 		return err
 	})
 	if err != nil {
@@ -191,28 +191,39 @@ func (s *Server) mfaForm(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		http.Redirect(w, r, "/associations", http.StatusSeeOther)
 		return
 	}
-	if !c.User.TOTPEnabled {
+	if !c.User.HasSecondFactor() {
 		http.Redirect(w, r, "/mfa/enrol", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, c, "mfa", nil)
+	s.renderMFA(w, r, c, http.StatusOK, "")
+}
+
+// renderMFA shows the second-factor prompt: the code field when TOTP is on,
+// the passkey button when a passkey is registered.
+func (s *Server) renderMFA(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, errMsg string) {
+	s.renderStatus(w, r, c, status, "mfa", pageData{"Error": errMsg})
 }
 
 func (s *Server) mfaSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	ctx := r.Context()
-	if c.Session.MFADone || !c.User.TOTPEnabled {
+	if c.Session.MFADone {
 		http.Redirect(w, r, "/associations", http.StatusSeeOther)
+		return
+	}
+	if !c.User.TOTPEnabled {
+		// A passkey-only account has no code to type.
+		http.Redirect(w, r, "/login/mfa", http.StatusSeeOther)
 		return
 	}
 	ip := audit.RequestFrom(ctx).ClientIP
 	if !s.limiter.allow(ip, "mfa:"+c.User.ID) {
-		s.renderStatus(w, r, c, http.StatusTooManyRequests, "mfa", pageData{"Error": i18n.T(c.Lang, "login.too_many")})
+		s.renderMFA(w, r, c, http.StatusTooManyRequests, i18n.T(c.Lang, "login.too_many"))
 		return
 	}
 	err := s.auth.VerifySecondFactor(ctx, c.User.ID, r.PostFormValue("code"))
 	if errors.Is(err, auth.ErrBadCode) {
 		s.limiter.fail(ip, "mfa:"+c.User.ID)
-		s.renderStatus(w, r, c, http.StatusUnauthorized, "mfa", pageData{"Error": i18n.T(c.Lang, "mfa.wrong_code")})
+		s.renderMFA(w, r, c, http.StatusUnauthorized, i18n.T(c.Lang, "mfa.wrong_code"))
 		return
 	}
 	if err != nil {
@@ -245,12 +256,7 @@ func (s *Server) rotate(w http.ResponseWriter, r *http.Request, c *reqCtx, mfaDo
 }
 
 func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	if c.User.TOTPEnabled {
-		if c.Session.MFADone {
-			http.Redirect(w, r, "/account", http.StatusSeeOther)
-		} else {
-			http.Redirect(w, r, "/login/mfa", http.StatusSeeOther)
-		}
+	if s.enrolDone(w, r, c) {
 		return
 	}
 	s.renderEnrol(w, r, c, http.StatusOK, "")
@@ -268,9 +274,24 @@ func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, c *reqCtx, 
 	})
 }
 
-func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	if c.User.TOTPEnabled {
+// enrolDone sends away a visitor who has nothing to enrol here: TOTP is
+// already on, or a passkey is registered and this session has not passed
+// it yet. Enrolment ends in a fully logged-in session, so it must never be
+// a way around a second factor the account already has.
+func (s *Server) enrolDone(w http.ResponseWriter, r *http.Request, c *reqCtx) bool {
+	switch {
+	case c.User.TOTPEnabled && c.Session.MFADone:
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
+	case c.User.HasSecondFactor() && !c.Session.MFADone:
+		http.Redirect(w, r, "/login/mfa", http.StatusSeeOther)
+	default:
+		return false
+	}
+	return true
+}
+
+func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	if s.enrolDone(w, r, c) {
 		return
 	}
 	codes, err := s.auth.ConfirmTOTP(r.Context(), c.User.ID, r.PostFormValue("sealed"), r.PostFormValue("code"))

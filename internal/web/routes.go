@@ -64,6 +64,8 @@ func (s *Server) routeTable() []Route {
 		post("/language", Public, "", s.chooseLanguage),
 		get("/login/mfa", Pending, "", s.mfaForm),
 		post("/login/mfa", Pending, "", s.mfaSubmit),
+		post("/login/passkey/begin", Pending, "", s.passkeyLoginBegin),
+		post("/login/passkey/finish", Pending, "", s.passkeyLoginFinish),
 		get("/mfa/enrol", Pending, "", s.enrolForm),
 		post("/mfa/enrol", Pending, "", s.enrolSubmit),
 		post("/logout", Pending, "", s.logout),
@@ -79,6 +81,9 @@ func (s *Server) routeTable() []Route {
 		post("/account/password", Signed, "", s.accountPassword),
 		post("/account/language", Signed, "", s.accountLanguage),
 		post("/account/mfa/disable", Signed, "", s.accountDisableMFA),
+		post("/account/passkeys/begin", Signed, "", s.passkeyAddBegin),
+		post("/account/passkeys/finish", Signed, "", s.passkeyAddFinish),
+		post("/account/passkeys/{id}/remove", Signed, "", s.passkeyRemove),
 		post("/account/logout-everywhere", Signed, "", s.accountLogoutEverywhere),
 
 		get("/operator", Operator, "", s.operatorPage),
@@ -201,7 +206,7 @@ func (s *Server) loadAssociation(w http.ResponseWriter, r *http.Request, c *reqC
 		s.fail(w, r, c, err)
 		return false
 	}
-	if (c.Role == auth.RoleAdmin || c.Assoc.RequireMFA) && !c.User.TOTPEnabled {
+	if (c.Role == auth.RoleAdmin || c.Assoc.RequireMFA) && !c.User.HasSecondFactor() {
 		http.Redirect(w, r, "/mfa/enrol", http.StatusSeeOther)
 		return false
 	}
@@ -218,7 +223,7 @@ func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) toSecondFactor(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	if c.User.TOTPEnabled {
+	if c.User.HasSecondFactor() {
 		http.Redirect(w, r, "/login/mfa", http.StatusSeeOther)
 		return
 	}
