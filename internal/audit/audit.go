@@ -7,6 +7,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -219,14 +220,35 @@ const entryColumns = `seq, event_id, occurred_at, COALESCE(association_id, ''), 
 // List returns an association's newest events, newest first, before seq
 // beforeSeq (0 for the newest page).
 func List(ctx context.Context, tx *store.TenantTx, beforeSeq int64, limit int) ([]Entry, error) {
-	if beforeSeq <= 0 {
-		beforeSeq = 1 << 62
-	}
 	rows, err := tx.Query(ctx, `SELECT `+entryColumns+` FROM audit_events
-		WHERE association_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, beforeSeq, limit)
+		WHERE association_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, before(beforeSeq), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list audit events: %w", err)
 	}
+	return scanEntries(rows)
+}
+
+// ListPlatform returns the newest events that belong to no association
+// (logins, operator actions, association creation), for operators. They
+// carry no member data.
+func ListPlatform(ctx context.Context, tx *store.Tx, beforeSeq int64, limit int) ([]Entry, error) {
+	rows, err := tx.Query(ctx, `SELECT `+entryColumns+` FROM audit_events
+		WHERE association_id IS NULL AND seq < $1 ORDER BY seq DESC LIMIT $2`, before(beforeSeq), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list platform audit events: %w", err)
+	}
+	return scanEntries(rows)
+}
+
+// before turns "no cursor" (0) into a bound above every sequence number.
+func before(seq int64) int64 {
+	if seq <= 0 {
+		return 1 << 62
+	}
+	return seq
+}
+
+func scanEntries(rows *sql.Rows) ([]Entry, error) {
 	defer rows.Close()
 	var out []Entry
 	for rows.Next() {

@@ -41,6 +41,10 @@ func TestSetupOperatorAndActivation(t *testing.T) {
 		if r := c.Post("/setup", form); r.Location != "/login" {
 			t.Fatalf("second setup: %d %q", r.Status, r.Location)
 		}
+		// Someone tries an unknown address: the operator will see the attempt,
+		// but not the address typed.
+		c.Get("/login")
+		c.Post("/login", url.Values{"email": {"intruder@example.fi"}, "password": {"guess guess guess"}})
 		// The operator must enrol a second factor first.
 		c.Get("/login")
 		r := c.Post("/login", url.Values{"email": {"olli@example.fi"}, "password": {testenv.Password}})
@@ -51,8 +55,17 @@ func TestSetupOperatorAndActivation(t *testing.T) {
 		secret := strings.ReplaceAll(secretShown.FindStringSubmatch(page.Body)[1], " ", "")
 		code, _ := auth.CodeAt(secret, env.Clock.Now())
 		c.Post("/mfa/enrol", url.Values{"sealed": {sealedField.FindStringSubmatch(page.Body)[1]}, "code": {code}})
-		if r := c.Get("/operator"); r.Status != http.StatusOK || !strings.Contains(r.Body, "Rauman Martat ry") {
-			t.Fatalf("operator page: %d", r.Status)
+		op := c.Get("/operator")
+		if op.Status != http.StatusOK || !strings.Contains(op.Body, "Rauman Martat ry") {
+			t.Fatalf("operator page: %d", op.Status)
+		}
+		for _, want := range []string{"auth.login", "unknown_email", "user.mfa_enable", "association.create"} {
+			if !strings.Contains(op.Body, want) {
+				t.Errorf("operator page's platform events lack %q", want)
+			}
+		}
+		if strings.Contains(op.Body, "intruder@example.fi") {
+			t.Error("the operator page shows the address of a failed login in plain text")
 		}
 		r = c.Post("/operator/associations", url.Values{"name": {"Vasa Segelsällskap rf"}, "language": {"sv"},
 			"admin_name": {"Stina Sjöberg"}, "admin_email": {"stina@example.fi"}})

@@ -293,11 +293,18 @@ func (s *Server) operatorPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	s.renderOperator(w, r, c, http.StatusOK, nil, "")
 }
 
+// operatorEvents is how many recent platform events the operator page shows.
+const operatorEvents = 50
+
 func (s *Server) renderOperator(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, form map[string]string, errMsg string) {
 	var list []association.Summary
+	var events []audit.Entry
 	if err := s.db.Read(r.Context(), func(tx *store.Tx) error {
 		var err error
-		list, err = association.List(r.Context(), tx)
+		if list, err = association.List(r.Context(), tx); err != nil {
+			return err
+		}
+		events, err = audit.ListPlatform(r.Context(), tx, 0, operatorEvents)
 		return err
 	}); err != nil {
 		s.fail(w, r, c, err)
@@ -306,7 +313,8 @@ func (s *Server) renderOperator(w http.ResponseWriter, r *http.Request, c *reqCt
 	if form == nil {
 		form = map[string]string{"language": c.Lang}
 	}
-	s.renderStatus(w, r, c, status, "operator", pageData{"Associations": list, "Form": form, "Error": errMsg, "Msg": flash(r)})
+	s.renderStatus(w, r, c, status, "operator", pageData{"Associations": list, "Events": events, "Form": form,
+		"Error": errMsg, "Msg": flash(r)})
 }
 
 // operatorCreateAssociation creates an association and invites its first

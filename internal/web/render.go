@@ -75,7 +75,8 @@ func loadLanguage(lang string) map[string]*template.Template {
 		},
 		"hasPrefix": strings.HasPrefix,
 	}
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html"))
+	// Files starting with _ are partials shared by every page.
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html"))
 	entries, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -83,7 +84,7 @@ func loadLanguage(lang string) map[string]*template.Template {
 	sets := map[string]*template.Template{}
 	for _, name := range entries {
 		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
-		if base == "layout" {
+		if base == "layout" || strings.HasPrefix(base, "_") {
 			continue
 		}
 		sets[base] = template.Must(template.Must(layout.Clone()).ParseFS(templateFiles, name))
