@@ -247,6 +247,23 @@ func TestBrowserLoginMFALanguageDashboard(t *testing.T) {
 	b.screenshot("users.png")
 	done()
 
+	// On a phone: the dashboard fits the screen without sideways scrolling.
+	done = step("phone")
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	b.navigate(dashboard)
+	b.expectText("#member-counts .total .n", fmt.Sprint(members))
+	width, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if width > 390 {
+		t.Errorf("on a 390 px wide phone the dashboard is %d px wide", width)
+	}
+	b.screenshot("dashboard-phone.png")
+	done()
+
 	t.Logf("%-28s %6.0f ms", "browser run in all", float64(time.Since(started).Microseconds())/1000)
 
 	// Close the browser before reading what its console said.
