@@ -37,10 +37,12 @@ type Member struct {
 	FirstName    string    `json:"first_name"`
 	LastName     string    `json:"last_name"`
 	OrgName      string    `json:"organisation_name,omitempty"`
+	BusinessID   string    `json:"business_id,omitempty"`
 	Gender       string    `json:"gender,omitempty"`
 	BirthDate    time.Time `json:"birth_date,omitzero"`
 	Email        string    `json:"email,omitempty"`
 	Phone        string    `json:"phone,omitempty"`
+	PhoneMobile  bool      `json:"phone_mobile"`
 	Street       string    `json:"street,omitempty"`
 	Postcode     string    `json:"postcode,omitempty"`
 	Town         string    `json:"town,omitempty"`
@@ -66,7 +68,8 @@ func (m Member) DisplayName() string {
 var ErrNotFound = errors.New("member not found")
 
 const columns = `id, member_number, kind, status, first_name, last_name, org_name, gender, birth_date, email, phone,
-	street, postcode, town, municipality, country, language, joined_on, left_on, notes, created_at, updated_at`
+	street, postcode, town, municipality, country, language, joined_on, left_on, notes, business_id, phone_mobile,
+	created_at, updated_at`
 
 // insertColumns are written by InsertBatch, after association_id ($1).
 var insertColumns = strings.Split(strings.NewReplacer("\n", "", "\t", "", " ", "").Replace(columns), ",")
@@ -76,14 +79,25 @@ func scan(row interface{ Scan(...any) error }) (Member, error) {
 	var birth, joined, left sql.NullTime
 	err := row.Scan(&m.ID, &m.Number, &m.Kind, &m.Status, &m.FirstName, &m.LastName, &m.OrgName, &m.Gender, &birth,
 		&m.Email, &m.Phone, &m.Street, &m.Postcode, &m.Town, &m.Municipality, &m.Country, &m.Language, &joined, &left,
-		&m.Notes, &m.CreatedAt, &m.UpdatedAt)
+		&m.Notes, &m.BusinessID, &m.PhoneMobile, &m.CreatedAt, &m.UpdatedAt)
 	m.BirthDate, m.JoinedOn, m.LeftOn = birth.Time, joined.Time, left.Time
 	return m, err
 }
 
 // Get reads one member by id.
 func Get(ctx context.Context, tx *store.TenantTx, id string) (Member, error) {
-	m, err := scan(tx.QueryRow(ctx, `SELECT `+columns+` FROM members WHERE association_id = $1 AND id = $2`, id))
+	return get(ctx, tx, id, false)
+}
+
+// get reads one member, on PostgreSQL locking the row until the transaction
+// ends when forUpdate is set, so that two changes to one member take turns
+// and each audits the state it really changed.
+func get(ctx context.Context, tx *store.TenantTx, id string, forUpdate bool) (Member, error) {
+	q := `SELECT ` + columns + ` FROM members WHERE association_id = $1 AND id = $2`
+	if forUpdate && tx.Dialect() == store.Postgres {
+		q += ` FOR UPDATE`
+	}
+	m, err := scan(tx.QueryRow(ctx, q, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
@@ -146,8 +160,11 @@ func NextNumber(ctx context.Context, tx *store.TenantTx) (int64, error) {
 // InsertBatch writes new members; ids, timestamps and defaults are filled
 // in. It is the one way members are inserted, because it also adds them to
 // the per-status counts (triggers follow later status changes and deletes).
-// Bulk paths (demo data, imports) audit the batch as one event. PostgreSQL gets one statement of many rows; SQLite one
-// prepared row run many times, which is faster there.
+// It neither validates nor writes status history or audit events: Create
+// does that for one member, and bulk paths (demo data, imports) validate
+// their rows themselves and audit the batch as one event. PostgreSQL gets one
+// statement of many rows; SQLite one prepared row run many times, which is
+// faster there.
 func InsertBatch(ctx context.Context, tx *store.TenantTx, now time.Time, ms []Member) error {
 	if len(ms) == 0 {
 		return nil
@@ -173,7 +190,8 @@ func InsertBatch(ctx context.Context, tx *store.TenantTx, now time.Time, ms []Me
 		m.CreatedAt, m.UpdatedAt = now, now
 		rows[i] = []any{m.ID, m.Number, m.Kind, m.Status, m.FirstName, m.LastName, m.OrgName, m.Gender,
 			nullDate(m.BirthDate), m.Email, m.Phone, m.Street, m.Postcode, m.Town, m.Municipality, m.Country,
-			m.Language, nullDate(m.JoinedOn), nullDate(m.LeftOn), m.Notes, m.CreatedAt, m.UpdatedAt}
+			m.Language, nullDate(m.JoinedOn), nullDate(m.LeftOn), m.Notes, m.BusinessID, m.PhoneMobile,
+			m.CreatedAt, m.UpdatedAt}
 	}
 	head := "INSERT INTO members (association_id, " + strings.Join(insertColumns, ", ") + ") VALUES "
 	if tx.Dialect() == store.SQLite {

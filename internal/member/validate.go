@@ -1,0 +1,267 @@
+package member
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"seura.fi/seura/internal/valid"
+)
+
+// Kinds of member.
+const (
+	KindPerson       = "person"
+	KindOrganisation = "organisation"
+)
+
+// Genders a person's card may carry ("" when not given).
+const (
+	GenderMan   = "man"
+	GenderWoman = "woman"
+)
+
+// Languages decide the language of letters and invoices.
+var Languages = []string{"fi", "sv", "en"}
+
+// Longest values accepted on the card, in characters.
+const (
+	maxName   = 100
+	maxOrg    = 200
+	maxStreet = 200
+	maxPlace  = 100
+	maxNotes  = 4000
+)
+
+// FieldError is one problem with one field of a card. Field is the field's
+// JSON name (as in Member's json tags), so a form or a problem+json answer
+// can point at it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Problems is the error returned when a card does not validate. Nothing is
+// written when it is returned.
+type Problems []FieldError
+
+func (p Problems) Error() string {
+	parts := make([]string, len(p))
+	for i, e := range p {
+		parts[i] = e.Error()
+	}
+	return "invalid member card: " + strings.Join(parts, "; ")
+}
+
+// fieldError turns a validator's "field: reason" error into a FieldError.
+func fieldError(field string, err error) FieldError {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, field+": ")
+	return FieldError{Field: field, Message: msg}
+}
+
+// Normalize returns the card in canonical form: text trimmed, kind, gender,
+// status and language lowercased, country uppercased (FI when empty), e-mail
+// lowercased, business ID as NNNNNNN-C, postcode as the country's post
+// writes it, phone in E.164, and dates as midnight UTC. Values that do not
+// validate are left trimmed, for Validate to report. For a Finnish phone
+// number the mobile flag follows the number; for other countries (whose
+// numbering plans we do not know) the flag given is kept; without a phone it
+// is false. Callers normalise before Validate.
+func (m Member) Normalize() Member {
+	for _, p := range []*string{&m.FirstName, &m.LastName, &m.OrgName, &m.Street, &m.Postcode, &m.Town,
+		&m.Municipality, &m.Notes, &m.BusinessID, &m.Phone} {
+		*p = strings.TrimSpace(*p)
+	}
+	for _, p := range []*string{&m.Kind, &m.Gender, &m.Status, &m.Language, &m.Email} {
+		*p = strings.ToLower(strings.TrimSpace(*p))
+	}
+	m.Country = strings.ToUpper(strings.TrimSpace(m.Country))
+	if m.Kind == "" {
+		m.Kind = KindPerson
+	}
+	if m.Country == "" {
+		m.Country = "FI"
+	}
+	if m.Language == "" {
+		m.Language = "fi"
+	}
+	if m.BusinessID != "" {
+		if id, err := valid.BusinessID("business_id", m.BusinessID); err == nil {
+			m.BusinessID = id
+		}
+	}
+	if m.Postcode != "" {
+		if pc, err := valid.Postcode("postcode", m.Country, m.Postcode); err == nil {
+			m.Postcode = pc
+		}
+	}
+	if m.Email != "" {
+		if e, err := valid.Email("email", m.Email); err == nil {
+			m.Email = e
+		}
+	}
+	if m.Phone == "" {
+		m.PhoneMobile = false
+	} else if e164, mobile, err := valid.Phone("phone", m.Phone); err == nil {
+		m.Phone = e164
+		if strings.HasPrefix(e164, "+358") {
+			m.PhoneMobile = mobile
+		}
+	}
+	m.BirthDate, m.JoinedOn, m.LeftOn = dateOnly(m.BirthDate), dateOnly(m.JoinedOn), dateOnly(m.LeftOn)
+	return m
+}
+
+// Validate checks a normalised card against the rules that need no clock
+// and returns every problem found (nil when there are none). ValidateAt adds
+// the rules about today.
+func (m Member) Validate() []FieldError {
+	var ps []FieldError
+	add := func(field, msg string) { ps = append(ps, FieldError{Field: field, Message: msg}) }
+	check := func(field string, err error) {
+		if err != nil {
+			ps = append(ps, fieldError(field, err))
+		}
+	}
+	if m.Number < 0 {
+		add("member_number", "must be a positive number")
+	}
+	switch m.Status {
+	case StatusApplied, StatusActive, StatusInactive, StatusDeceased:
+	case "":
+		add("status", "required")
+	default:
+		add("status", "must be applied, active, inactive or deceased")
+	}
+	text := func(field, s string, max int, required bool) {
+		switch {
+		case s == "":
+			if required {
+				add(field, "required")
+			}
+		case utf8.RuneCountInString(s) > max:
+			_, err := valid.Text(field, s, max)
+			check(field, err)
+		case strings.IndexFunc(s, unicode.IsControl) >= 0:
+			add(field, "must be on one line")
+		}
+	}
+	switch m.Kind {
+	case KindPerson:
+		text("last_name", m.LastName, maxName, true)
+		text("organisation_name", m.OrgName, maxOrg, false)
+		if m.BusinessID != "" {
+			add("business_id", "only organisations have a business ID")
+		}
+		switch m.Gender {
+		case "", GenderMan, GenderWoman:
+		default:
+			add("gender", "must be man, woman or empty")
+		}
+	case KindOrganisation:
+		text("organisation_name", m.OrgName, maxOrg, true)
+		text("last_name", m.LastName, maxName, false)
+		if m.BusinessID != "" {
+			_, err := valid.BusinessID("business_id", m.BusinessID)
+			check("business_id", err)
+		}
+		if m.Gender != "" {
+			add("gender", "only persons have a gender")
+		}
+	default:
+		add("kind", "must be person or organisation")
+	}
+	text("first_name", m.FirstName, maxName, false)
+	text("street", m.Street, maxStreet, false)
+	text("town", m.Town, maxPlace, false)
+	text("municipality", m.Municipality, maxPlace, false)
+	if utf8.RuneCountInString(m.Notes) > maxNotes {
+		add("notes", "at most 4000 characters")
+	}
+	if len(m.Country) != 2 || !asciiUpper(m.Country) {
+		add("country", "must be a two-letter country code, like FI")
+	} else if m.Postcode != "" {
+		_, err := valid.Postcode("postcode", m.Country, m.Postcode)
+		check("postcode", err)
+	}
+	if m.Email != "" {
+		_, err := valid.Email("email", m.Email)
+		check("email", err)
+	}
+	if m.Phone != "" {
+		_, _, err := valid.Phone("phone", m.Phone)
+		check("phone", err)
+	} else if m.PhoneMobile {
+		add("phone_mobile", "needs a phone number")
+	}
+	if !slices.Contains(Languages, m.Language) {
+		add("language", "must be fi, sv or en")
+	}
+	for _, d := range []struct {
+		field string
+		t     time.Time
+	}{{"birth_date", m.BirthDate}, {"joined_on", m.JoinedOn}, {"left_on", m.LeftOn}} {
+		if !d.t.IsZero() && (d.t.Year() < 1850 || d.t.Year() > 2200) {
+			add(d.field, "year must be between 1850 and 2200")
+		}
+	}
+	if !m.JoinedOn.IsZero() && !m.BirthDate.IsZero() && m.JoinedOn.Before(m.BirthDate) {
+		add("joined_on", "cannot be before the date of birth")
+	}
+	if !m.LeftOn.IsZero() {
+		switch {
+		case m.Status != StatusInactive && m.Status != StatusDeceased:
+			add("left_on", "only former and deceased members have a leaving date")
+		case !m.JoinedOn.IsZero() && m.LeftOn.Before(m.JoinedOn):
+			add("left_on", "cannot be before the joining date")
+		}
+	}
+	return ps
+}
+
+// ValidateAt is Validate plus the rules about today (now, as a date in
+// Finland): a date of birth cannot be in the future.
+func (m Member) ValidateAt(now time.Time) []FieldError {
+	ps := m.Validate()
+	if !m.BirthDate.IsZero() && m.BirthDate.After(today(now)) {
+		ps = append(ps, FieldError{Field: "birth_date", Message: "cannot be in the future"})
+	}
+	return ps
+}
+
+func asciiUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// dateOnly is t's calendar date (in t's own location) as midnight UTC, the
+// form dates are stored and compared in; the zero time stays zero.
+func dateOnly(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// helsinki is where the associations are: "today" is a date in Finland.
+var helsinki = sync.OnceValue(func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+})
+
+// today is now's date in Finland, as midnight UTC.
+func today(now time.Time) time.Time {
+	return dateOnly(now.In(helsinki()))
+}
