@@ -55,43 +55,6 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	s.render(w, r, c, "dashboard", pageData{"Counts": rows, "Total": total})
 }
 
-// memberPageSize is how many members one page of the plain list shows.
-const memberPageSize = 50
-
-func (s *Server) memberList(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	var ms []member.Member
-	err := s.db.For(c.Assoc.ID).Read(r.Context(), func(tx *store.TenantTx) error {
-		var err error
-		ms, err = member.List(r.Context(), tx, after, memberPageSize+1)
-		return err
-	})
-	if err != nil {
-		s.fail(w, r, c, err)
-		return
-	}
-	ms, next := page(ms, memberPageSize, func(m member.Member) int64 { return m.Number })
-	s.render(w, r, c, "members", pageData{"Members": ms, "Next": next})
-}
-
-func (s *Server) memberCard(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	var m member.Member
-	err := s.db.For(c.Assoc.ID).Read(r.Context(), func(tx *store.TenantTx) error {
-		var err error
-		m, err = member.Get(r.Context(), tx, r.PathValue("mid"))
-		return err
-	})
-	if errors.Is(err, member.ErrNotFound) {
-		s.notFound(w, r, c)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, c, err)
-		return
-	}
-	s.render(w, r, c, "member", pageData{"M": m})
-}
-
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	s.renderUsers(w, r, c, http.StatusOK, nil, "")
 }
