@@ -772,17 +772,26 @@ func value(m member.Member, f Field) string {
 // every row's action and the counts.
 func (p *planner) finish() {
 	next := max(p.ix.maxNumber, p.maxFileNumber) + 1
+	// A row with a cell that could not be read is still validated, so the
+	// report lists all of its problems at once; a field already reported is
+	// not reported again.
+	reported := map[RowProblem]bool{}
+	for _, pr := range p.res.Problems {
+		reported[RowProblem{Row: pr.Row, Field: pr.Field}] = true
+	}
 	for ri := range p.rows {
 		r := &p.rows[ri]
 		i := r.out
-		if p.problem[i] || r.current >= 0 {
+		if r.current >= 0 {
 			continue
 		}
 		if r.card.Status == "" {
 			r.card.Status = member.StatusActive
 		}
 		for _, fe := range r.card.ValidateAt(p.now) {
-			p.add(i, Field(fe.Field), fe.Message)
+			if !reported[RowProblem{Row: p.t.RowNumbers[i], Field: Field(fe.Field)}] {
+				p.add(i, Field(fe.Field), fe.Message)
+			}
 		}
 		if p.problem[i] {
 			continue
