@@ -5,6 +5,7 @@ package clock
 import (
 	"sync"
 	"time"
+	_ "time/tzdata" // Helsinki's rules, whatever the machine has
 )
 
 // Clock tells the time.
@@ -40,3 +41,26 @@ func (m *Manual) Advance(d time.Duration) {
 	defer m.mu.Unlock()
 	m.now = m.now.Add(d)
 }
+
+// Helsinki is where the associations are: people read times, and "today"
+// is a date, in Finland, while storage stays in UTC. The zone database is
+// embedded (time/tzdata), so a machine without one still gets it right.
+var Helsinki = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		panic("clock: " + err.Error())
+	}
+	return loc
+}()
+
+// Date is t's calendar date, in t's own location, as midnight UTC: the form
+// dates are stored and compared in. The zero time stays zero.
+func Date(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Today is now's date in Finland, as midnight UTC.
+func Today(now time.Time) time.Time { return Date(now.In(Helsinki)) }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"seura.fi/seura/internal/clock"
 	"seura.fi/seura/internal/store"
 )
 
@@ -189,8 +190,8 @@ func InsertBatch(ctx context.Context, tx *store.TenantTx, now time.Time, ms []Me
 		}
 		m.CreatedAt, m.UpdatedAt = now, now
 		rows[i] = []any{m.ID, m.Number, m.Kind, m.Status, m.FirstName, m.LastName, m.OrgName, m.Gender,
-			nullDate(m.BirthDate), m.Email, m.Phone, m.Street, m.Postcode, m.Town, m.Municipality, m.Country,
-			m.Language, nullDate(m.JoinedOn), nullDate(m.LeftOn), m.Notes, m.BusinessID, m.PhoneMobile,
+			NullDate(m.BirthDate), m.Email, m.Phone, m.Street, m.Postcode, m.Town, m.Municipality, m.Country,
+			m.Language, NullDate(m.JoinedOn), NullDate(m.LeftOn), m.Notes, m.BusinessID, m.PhoneMobile,
 			m.CreatedAt, m.UpdatedAt}
 	}
 	head := "INSERT INTO members (association_id, " + strings.Join(insertColumns, ", ") + ") VALUES "
@@ -264,10 +265,11 @@ func placeholders(n, first, width int) string {
 	return sb.String()
 }
 
-// nullDate stores the zero time as NULL and any other as a date.
-func nullDate(t time.Time) any {
+// NullDate is a date as a query argument: NULL for the zero time, else the
+// calendar date (clock.Date).
+func NullDate(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return clock.Date(t)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"seura.fi/seura/internal/audit"
+	"seura.fi/seura/internal/clock"
 	"seura.fi/seura/internal/store"
 )
 
@@ -194,7 +195,7 @@ func Create(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, now ti
 		return Member{}, err
 	}
 	m = batch[0]
-	on := today(now)
+	on := clock.Today(now)
 	switch {
 	case m.Status == StatusActive && !m.JoinedOn.IsZero():
 		on = m.JoinedOn
@@ -286,8 +287,8 @@ func Update(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, now ti
 		left_on = $20, notes = $21, business_id = $22, updated_at = $23
 		WHERE association_id = $1 AND id = $2`,
 		cur.ID, next.Number, next.Kind, next.FirstName, next.LastName, next.OrgName, next.Gender,
-		nullDate(next.BirthDate), next.Email, next.Phone, next.PhoneMobile, next.Street, next.Postcode, next.Town,
-		next.Municipality, next.Country, next.Language, nullDate(next.JoinedOn), nullDate(next.LeftOn), next.Notes,
+		NullDate(next.BirthDate), next.Email, next.Phone, next.PhoneMobile, next.Street, next.Postcode, next.Town,
+		next.Municipality, next.Country, next.Language, NullDate(next.JoinedOn), NullDate(next.LeftOn), next.Notes,
 		next.BusinessID, now)
 	if err != nil {
 		if store.IsUniqueViolation(err) {
@@ -331,9 +332,9 @@ func ChangeStatus(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, 
 	if utf8.RuneCountInString(reason) > maxReason {
 		return Member{}, Problems{{Field: "reason", Message: fmt.Sprintf("at most %d characters", maxReason)}}
 	}
-	on = dateOnly(on)
+	on = clock.Date(on)
 	if on.IsZero() {
-		on = today(now)
+		on = clock.Today(now)
 	}
 	if on.Year() < 1850 || on.Year() > 2200 {
 		return Member{}, Problems{{Field: "on_date", Message: "year must be between 1850 and 2200"}}
@@ -394,7 +395,7 @@ func ChangeStatus(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, 
 	}
 	next.UpdatedAt = now
 	if _, err := tx.Exec(ctx, `UPDATE members SET status = $3, joined_on = $4, left_on = $5, updated_at = $6
-		WHERE association_id = $1 AND id = $2`, cur.ID, next.Status, nullDate(next.JoinedOn), nullDate(next.LeftOn), now); err != nil {
+		WHERE association_id = $1 AND id = $2`, cur.ID, next.Status, NullDate(next.JoinedOn), NullDate(next.LeftOn), now); err != nil {
 		return Member{}, fmt.Errorf("change member status: %w", err)
 	}
 	if err := addHistory(ctx, tx, now, cur.ID, cur.Status, to, on, reason); err != nil {
@@ -435,7 +436,7 @@ func addHistory(ctx context.Context, tx *store.TenantTx, now time.Time, memberID
 	_, err := tx.Exec(ctx, `INSERT INTO member_status_history
 		(association_id, id, member_id, from_status, to_status, on_date, reason, changed_at, actor_label)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		uuid.Must(uuid.NewV7()).String(), memberID, from, to, nullDate(on), reason, now.UTC(), label)
+		uuid.Must(uuid.NewV7()).String(), memberID, from, to, NullDate(on), reason, now.UTC(), label)
 	if err != nil {
 		return fmt.Errorf("write status history: %w", err)
 	}

@@ -3,11 +3,11 @@ package member
 import (
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"seura.fi/seura/internal/clock"
 	"seura.fi/seura/internal/valid"
 )
 
@@ -113,7 +113,7 @@ func (m Member) Normalize() Member {
 			m.PhoneMobile = mobile
 		}
 	}
-	m.BirthDate, m.JoinedOn, m.LeftOn = dateOnly(m.BirthDate), dateOnly(m.JoinedOn), dateOnly(m.LeftOn)
+	m.BirthDate, m.JoinedOn, m.LeftOn = clock.Date(m.BirthDate), clock.Date(m.JoinedOn), clock.Date(m.LeftOn)
 	return m
 }
 
@@ -228,7 +228,7 @@ func (m Member) Validate() []FieldError {
 // Finland): a date of birth cannot be in the future.
 func (m Member) ValidateAt(now time.Time) []FieldError {
 	ps := m.Validate()
-	if !m.BirthDate.IsZero() && m.BirthDate.After(today(now)) {
+	if !m.BirthDate.IsZero() && m.BirthDate.After(clock.Today(now)) {
 		ps = append(ps, FieldError{Field: "birth_date", Message: "cannot be in the future"})
 	}
 	return ps
@@ -241,27 +241,4 @@ func asciiUpper(s string) bool {
 		}
 	}
 	return true
-}
-
-// dateOnly is t's calendar date (in t's own location) as midnight UTC, the
-// form dates are stored and compared in; the zero time stays zero.
-func dateOnly(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-// helsinki is where the associations are: "today" is a date in Finland.
-var helsinki = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-})
-
-// today is now's date in Finland, as midnight UTC.
-func today(now time.Time) time.Time {
-	return dateOnly(now.In(helsinki()))
 }

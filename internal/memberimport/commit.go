@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
 	"seura.fi/seura/internal/audit"
+	"seura.fi/seura/internal/clock"
 	"seura.fi/seura/internal/importfile"
 	"seura.fi/seura/internal/member"
 	"seura.fi/seura/internal/store"
@@ -121,9 +121,9 @@ func newWriter(ctx context.Context, tx *store.TenantTx, now time.Time) (*writer,
 		business_id = $21, updated_at = $22
 		WHERE association_id = $1 AND id = $2`
 	args := func(m member.Member) []any {
-		return []any{m.ID, m.Kind, m.FirstName, m.LastName, m.OrgName, m.Gender, date(m.BirthDate), m.Email,
+		return []any{m.ID, m.Kind, m.FirstName, m.LastName, m.OrgName, m.Gender, member.NullDate(m.BirthDate), m.Email,
 			m.Phone, m.PhoneMobile, m.Street, m.Postcode, m.Town, m.Municipality, m.Country, m.Language,
-			date(m.JoinedOn), date(m.LeftOn), m.Notes, m.BusinessID, now.UTC()}
+			member.NullDate(m.JoinedOn), member.NullDate(m.LeftOn), m.Notes, m.BusinessID, now.UTC()}
 	}
 	if tx.Dialect() == store.SQLite {
 		// One writer: nobody can have changed the card since the plan read
@@ -187,14 +187,14 @@ func (w *writer) flush() error {
 func (w *writer) history() error {
 	const width = 8
 	rows := make([][]any, len(w.batch))
-	today := date(w.now.In(helsinki()))
+	today := clock.Today(w.now)
 	for i, m := range w.batch {
 		on := today
 		switch {
 		case m.Status == member.StatusActive && !m.JoinedOn.IsZero():
-			on = date(m.JoinedOn)
+			on = clock.Date(m.JoinedOn)
 		case (m.Status == member.StatusInactive || m.Status == member.StatusDeceased) && !m.LeftOn.IsZero():
-			on = date(m.LeftOn)
+			on = clock.Date(m.LeftOn)
 		}
 		rows[i] = []any{uuid.Must(uuid.NewV7()).String(), m.ID, "", m.Status, on, "", w.now.UTC(), w.label}
 	}
@@ -231,21 +231,3 @@ func (w *writer) history() error {
 	}
 	return nil
 }
-
-// date stores the zero time as NULL and any other as a date, as the member
-// package does.
-func date(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-// helsinki is where "today" is, for the date of a status history entry.
-var helsinki = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"seura.fi/seura/internal/auth"
+	"seura.fi/seura/internal/clock"
 	"seura.fi/seura/internal/i18n"
 	"seura.fi/seura/internal/member"
 	"seura.fi/seura/internal/store"
@@ -326,7 +327,7 @@ func (s *Server) memberNewForm(w http.ResponseWriter, r *http.Request, c *reqCtx
 	}
 	s.renderMemberForm(w, r, c, http.StatusOK, nil, map[string]string{"kind": member.KindPerson,
 		"status": member.StatusActive, "country": "FI", "language": lang,
-		"joined_on": valid.FormatDate(s.clock.Now().In(helsinki))}, nil)
+		"joined_on": valid.FormatDate(s.clock.Now().In(clock.Helsinki))}, nil)
 }
 
 func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request, c *reqCtx) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"seura.fi/seura/internal/clock"
 	"seura.fi/seura/internal/i18n"
 )
 
@@ -39,15 +40,6 @@ type pages struct {
 	sets map[string]map[string]*template.Template
 }
 
-// helsinki is where people read the times; storage stays UTC.
-var helsinki = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		return time.FixedZone("EET", 2*3600)
-	}
-	return loc
-}()
-
 func loadPages() *pages {
 	p := &pages{sets: map[string]map[string]*template.Template{}}
 	for _, lang := range i18n.Languages {
@@ -65,7 +57,7 @@ func loadLanguage(lang string) map[string]*template.Template {
 			if t.IsZero() {
 				return ""
 			}
-			return t.In(helsinki).Format("02.01.2006 15:04")
+			return t.In(clock.Helsinki).Format("02.01.2006 15:04")
 		},
 		"date": func(t time.Time) string {
 			if t.IsZero() {
