@@ -147,90 +147,50 @@ func ReadCSV(r io.Reader, lim Limits) (*Table, error) {
 // parse splits text into records and applies the header and row rules.
 func parse(text string, delim rune, lim Limits) (*Table, error) {
 	sp := newSplitter(text, delim)
-	t := &Table{Rows: [][]string{}, RowNumbers: []int{}}
+	b := newBuilder(lim, func(i int) string { return fmt.Sprint(i + 1) })
 	var (
 		rec     record
-		header  []string // the header record, including unnamed trailing cells
-		width   int      // columns kept: up to the last named one
-		pending []int    // line numbers of empty rows not yet known to be trailing
-		tooMany bool     // more empty rows are pending than MaxRows allows
+		columns int // cells in the header record, unnamed trailing ones included
 	)
 	for !sp.done() {
 		if err := sp.next(&rec); err != nil {
 			return nil, err
 		}
 		line := rec.line
-
-		if header == nil {
+		if !b.started() {
 			if rec.empty {
 				continue // blank rows above the table
 			}
 			if rec.n > maxFields {
 				return nil, fmt.Errorf("header: %d columns, more than the %d Excel allows", rec.n, maxFields)
 			}
-			header = make([]string, len(rec.cells))
-			for i, c := range rec.cells {
-				header[i] = trim(c)
-			}
-			if err := checkHeader(header, lim); err != nil {
+			if err := b.header(trimAll(rec.cells)); err != nil {
 				return nil, err
 			}
-			width = len(header)
-			for width > 0 && header[width-1] == "" {
-				width--
-			}
-			t.Header = header[:width:width]
+			columns = len(rec.cells)
 			continue
 		}
-
 		if rec.empty {
-			// Excel writes rows that were formatted but left empty. They
-			// only count once a data row follows; until then remembering
-			// more of them than could ever be accepted is pointless.
-			if len(t.Rows)+len(pending) < lim.MaxRows {
-				pending = append(pending, line)
-			} else {
-				tooMany = true
-			}
+			b.empty(line)
 			continue
 		}
-		if rec.n > len(header) {
-			return nil, fmt.Errorf("row %d: %d cells, the header has %d", line, rec.n, len(header))
+		if rec.n > columns {
+			return nil, fmt.Errorf("row %d: %d cells, the header has %d", line, rec.n, columns)
 		}
-		row := make([]string, width)
-		for i, c := range rec.cells {
-			c = trim(c)
-			if i >= width {
-				if c != "" {
-					return nil, fmt.Errorf("header: column %d has no name, but row %d has a value in it", i+1, line)
-				}
-				continue
-			}
-			if len(c) > lim.MaxCellBytes {
-				return nil, fmt.Errorf("row %d, column %s: cell is longer than %d bytes", line, quoteName(header[i]), lim.MaxCellBytes)
-			}
-			row[i] = c
+		if err := b.add(line, trimAll(rec.cells)); err != nil {
+			return nil, err
 		}
-		rows := len(t.Rows) + len(pending) + 1
-		if tooMany || rows > lim.MaxRows {
-			return nil, fmt.Errorf("row %d: the file has more than %d rows (not counting the header)", line, lim.MaxRows)
-		}
-		// See Limits: padding must not turn a small file into a huge table.
-		if int64(rows)*int64(width) > lim.MaxBytes {
-			return nil, fmt.Errorf("row %d: the table has too many cells (%d rows × %d columns); split the file", line, rows, width)
-		}
-		for _, l := range pending {
-			t.Rows = append(t.Rows, make([]string, width))
-			t.RowNumbers = append(t.RowNumbers, l)
-		}
-		pending = pending[:0]
-		t.Rows = append(t.Rows, row)
-		t.RowNumbers = append(t.RowNumbers, line)
 	}
-	if header == nil {
-		return nil, errors.New("the file is empty")
+	return b.table()
+}
+
+// trimAll trims every cell.
+func trimAll(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = trim(c)
 	}
-	return t, nil
+	return out
 }
 
 // checkHeader applies the header rules to the trimmed header record rec.

@@ -292,7 +292,7 @@ func TestReadCSVErrors(t *testing.T) {
 		// Header.
 		{name: "unnamed column", in: []byte("Nimi;Sukunimi;;Puhelin\r\n1;2;3;4\r\n"), err: "header: column 3 has no name"},
 		{name: "unnamed column, whitespace", in: []byte("Nimi;Sukunimi; \u00a0 ;Puhelin\r\n"), err: "header: column 3 has no name"},
-		{name: "unnamed trailing column with data", in: []byte("Nimi;Sukunimi;\r\n1;2;\r\n3;4;5\r\n"), err: "header: column 3 has no name, but row 3 has a value in it"},
+		{name: "unnamed trailing column with data", in: []byte("Nimi;Sukunimi;\r\n1;2;\r\n3;4;5\r\n"), err: "row 3, column 3: a value in a column the header has no name for"},
 		{name: "duplicate names", in: []byte("Nimi;Sähköposti;Puhelin; SÄHKÖPOSTI \r\n"), err: `header: column 2 "Sähköposti" and column 4 "SÄHKÖPOSTI" have the same name`},
 		{name: "duplicate names with line breaks", in: []byte("\"a\nb\";\"A\nB\"\r\n"), err: `header: column 1 "a\nb" and column 2 "A\nB" have the same name`},
 		{name: "long header cell", in: []byte("A;" + longCell + "\r\n"), err: "header: column 2: cell is longer than 10000 bytes"},

@@ -160,13 +160,10 @@ func ReadXLSX(r io.Reader, lim Limits) (t *Table, err error) {
 // worksheet. rows.Next steps through every row number, including rows the
 // file leaves out, so counting calls gives the spreadsheet's row number.
 func parseSheet(rows *excelize.Rows, lim Limits) (*Table, error) {
-	t := &Table{Rows: [][]string{}, RowNumbers: []int{}}
+	b := newBuilder(lim, columnName)
 	var (
-		header  []string
-		line    int
-		pending []int // row numbers of empty rows not yet known to be trailing
-		tooMany bool
-		seen    int64 // cells returned by Columns, blanks included
+		line int
+		seen int64 // cells returned by Columns, blanks included
 	)
 	for rows.Next() {
 		line++
@@ -191,68 +188,24 @@ func parseSheet(rows *excelize.Rows, lim Limits) (*Table, error) {
 			cells[i] = c
 			empty = empty && c == ""
 		}
-		if header == nil {
-			if empty {
-				continue // blank rows above the table
-			}
-			if len(cells) > maxFields {
-				return nil, fmt.Errorf("header: %d columns, more than the %d Excel allows", len(cells), maxFields)
-			}
-			if err := checkHeader(cells, lim); err != nil {
-				return nil, err
-			}
-			w := len(cells)
-			for w > 0 && cells[w-1] == "" {
-				w--
-			}
-			header = cells[:w:w]
-			t.Header = header
-			continue
+		switch {
+		case !b.started() && empty:
+			continue // blank rows above the table
+		case !b.started():
+			err = b.header(cells)
+		case empty:
+			b.empty(line)
+		default:
+			err = b.add(line, cells)
 		}
-		if empty {
-			if len(t.Rows)+len(pending) < lim.MaxRows {
-				pending = append(pending, line)
-			} else {
-				tooMany = true
-			}
-			continue
+		if err != nil {
+			return nil, err
 		}
-		width := len(header)
-		row := make([]string, width)
-		for i, c := range cells {
-			if i >= width {
-				if c != "" {
-					return nil, fmt.Errorf("row %d, column %s: a value in a column the header has no name for", line, columnName(i))
-				}
-				continue
-			}
-			if len(c) > lim.MaxCellBytes {
-				return nil, fmt.Errorf("row %d, column %s: cell is longer than %d bytes", line, quoteName(header[i]), lim.MaxCellBytes)
-			}
-			row[i] = c
-		}
-		n := len(t.Rows) + len(pending) + 1
-		if tooMany || n > lim.MaxRows {
-			return nil, fmt.Errorf("row %d: the file has more than %d rows (not counting the header)", line, lim.MaxRows)
-		}
-		if int64(n)*int64(width) > lim.MaxBytes {
-			return nil, fmt.Errorf("row %d: the table has too many cells (%d rows × %d columns); split the file", line, n, width)
-		}
-		for _, l := range pending {
-			t.Rows = append(t.Rows, make([]string, width))
-			t.RowNumbers = append(t.RowNumbers, l)
-		}
-		pending = pending[:0]
-		t.Rows = append(t.Rows, row)
-		t.RowNumbers = append(t.RowNumbers, line)
 	}
 	if err := rows.Error(); err != nil {
 		return nil, xlsxRowError(err)
 	}
-	if header == nil {
-		return nil, errors.New("the file is empty")
-	}
-	return t, nil
+	return b.table()
 }
 
 func xlsxRowError(err error) error {
