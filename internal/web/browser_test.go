@@ -24,6 +24,57 @@ import (
 // package's directory, where go test runs.
 const screenshotDir = "../../docs/screenshots"
 
+// startChromium starts headless Chromium with a fresh profile, reading
+// pages in lang, and returns its context; the browser ends with the test or
+// after limit, and its output is logged when the test fails. Without a
+// browser the test fails: CI must run it (SEURA_TEST_BROWSER_OPTIONAL=1
+// allows skipping on a machine without one).
+func startChromium(t *testing.T, lang string, limit time.Duration) context.Context {
+	t.Helper()
+	chromium := findChromium()
+	if chromium == "" {
+		if os.Getenv("SEURA_TEST_BROWSER_OPTIONAL") == "1" {
+			t.Skip("no chromium found; SEURA_TEST_BROWSER_OPTIONAL=1 allows skipping")
+		}
+		t.Fatal("no chromium, chromium-browser or google-chrome on PATH; install chromium or set SEURA_TEST_BROWSER_OPTIONAL=1")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), limit)
+	t.Cleanup(cancel)
+	output := &lockedBuffer{}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("ignore-certificate-errors", true),
+		chromedp.Flag("accept-lang", lang),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+		chromedp.CombinedOutput(output),
+	)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancelBrowser()
+		if t.Failed() {
+			t.Logf("browser output:\n%s", output.String())
+		}
+	})
+	// The viewport is set exactly, so the screenshots do not depend on how
+	// much of the window a Chromium version keeps for itself.
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("start %s: %v", chromium, err)
+	}
+	return bctx
+}
+
 // findChromium returns the browser to drive, or "" when there is none.
 func findChromium() string {
 	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
@@ -59,13 +110,6 @@ func (b *lockedBuffer) String() string {
 // and sees the dashboard with the right member count. It saves the pages
 // as docs/screenshots/{login,mfa,dashboard,users}.png.
 func TestBrowserLoginMFALanguageDashboard(t *testing.T) {
-	chromium := findChromium()
-	if chromium == "" {
-		if os.Getenv("SEURA_TEST_BROWSER_OPTIONAL") == "1" {
-			t.Skip("no chromium found; SEURA_TEST_BROWSER_OPTIONAL=1 allows skipping")
-		}
-		t.Fatal("no chromium, chromium-browser or google-chrome on PATH; install chromium or set SEURA_TEST_BROWSER_OPTIONAL=1")
-	}
 	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -85,49 +129,13 @@ func TestBrowserLoginMFALanguageDashboard(t *testing.T) {
 
 	// The browser. The timeout covers the whole run: when it ends, the
 	// browser stops and every pending action fails.
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
-	output := &lockedBuffer{}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("ignore-certificate-errors", true),
-		chromedp.Flag("accept-lang", "sv"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-		chromedp.CombinedOutput(output),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	defer func() {
-		if t.Failed() {
-			t.Logf("browser output:\n%s", output.String())
-		}
-	}()
+	bctx := startChromium(t, "sv", 60*time.Second)
 
 	started := time.Now()
 	step := func(name string) func() {
 		s := time.Now()
 		return func() { t.Logf("%-28s %6.0f ms", name, float64(time.Since(s).Microseconds())/1000) }
 	}
-
-	// The viewport is set exactly, so the screenshots do not depend on how
-	// much of the window a Chromium version keeps for itself.
-	done := step("start browser")
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900)); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	done()
 
 	// Everything the pages write to the console: the CSP must not block
 	// anything and no script may fail.
@@ -155,7 +163,7 @@ func TestBrowserLoginMFALanguageDashboard(t *testing.T) {
 	dashboard := "/a/" + a.ID + "/"
 
 	// The login page, in Swedish because the browser asks for Swedish.
-	done = step("login page")
+	done := step("login page")
 	b.navigate("/login")
 	b.expectPath("/login")
 	b.expectLang("sv")

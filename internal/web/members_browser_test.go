@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"os"
 	"strings"
 	"testing"
@@ -19,13 +18,6 @@ import (
 // list with a search and opens the card. It saves docs/screenshots/
 // members.png (the list with a search) and member.png (the card).
 func TestBrowserMembers(t *testing.T) {
-	chromium := findChromium()
-	if chromium == "" {
-		if os.Getenv("SEURA_TEST_BROWSER_OPTIONAL") == "1" {
-			t.Skip("no chromium found; SEURA_TEST_BROWSER_OPTIONAL=1 allows skipping")
-		}
-		t.Fatal("no chromium, chromium-browser or google-chrome on PATH; install chromium or set SEURA_TEST_BROWSER_OPTIONAL=1")
-	}
 	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -35,29 +27,7 @@ func TestBrowserMembers(t *testing.T) {
 	rename(t, env, secretary.ID, "Mikael Lindqvist")
 	srv := env.Server(t)
 
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
-	output := &lockedBuffer{}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("ignore-certificate-errors", true),
-		chromedp.Flag("accept-lang", "sv"), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-		chromedp.CombinedOutput(output),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	defer func() {
-		if t.Failed() {
-			t.Logf("browser output:\n%s", output.String())
-		}
-	}()
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900)); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
+	bctx := startChromium(t, "sv", 60*time.Second)
 	b := &browser{t: t, ctx: bctx, base: srv.URL}
 	list := "/a/" + a.ID + "/members"
 

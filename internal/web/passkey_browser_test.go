@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -26,13 +25,6 @@ import (
 // WebAuthn refuses an IP address as relying party id, so the browser uses
 // https://localhost:PORT, the application's base URL for this test.
 func TestBrowserPasskeySecondFactor(t *testing.T) {
-	chromium := findChromium()
-	if chromium == "" {
-		if os.Getenv("SEURA_TEST_BROWSER_OPTIONAL") == "1" {
-			t.Skip("no chromium found; SEURA_TEST_BROWSER_OPTIONAL=1 allows skipping")
-		}
-		t.Fatal("no chromium, chromium-browser or google-chrome on PATH; install chromium or set SEURA_TEST_BROWSER_OPTIONAL=1")
-	}
 
 	env := testenv.New(t, testenv.Engines(t)[0])
 	a := env.Association(t, "Avainkerho ry", 5)
@@ -43,38 +35,7 @@ func TestBrowserPasskeySecondFactor(t *testing.T) {
 		t.Fatalf("base URL %q", base)
 	}
 
-	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
-	defer cancel()
-	output := &lockedBuffer{}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("ignore-certificate-errors", true),
-		chromedp.Flag("accept-lang", "en"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-		chromedp.CombinedOutput(output),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	defer func() {
-		if t.Failed() {
-			t.Logf("browser output:\n%s", output.String())
-		}
-	}()
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900)); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
+	bctx := startChromium(t, "en", 90*time.Second)
 
 	var consoleMu sync.Mutex
 	var console []string
