@@ -1,8 +1,10 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -204,6 +206,40 @@ func (c *Client) PostRaw(path string, form url.Values) Response {
 	c.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, c.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// PostFile submits a multipart form with one file, adding the current CSRF
+// token as a field before the file, as a browser sends the form.
+func (c *Client) PostFile(path string, form url.Values, field, name string, content []byte) Response {
+	c.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if form.Get("csrf") == "" && c.csrf != "" {
+		form.Set("csrf", c.csrf)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range form {
+		for _, v := range vs {
+			if err := mw.WriteField(k, v); err != nil {
+				c.t.Fatal(err)
+			}
+		}
+	}
+	fw, err := mw.CreateFormFile(field, name)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if _, err := fw.Write(content); err != nil {
+		c.t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		c.t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.srv.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return c.do(req)
 }
 

@@ -34,6 +34,8 @@ type Route struct {
 	Access  Access
 	// MinRole applies to Member routes.
 	MinRole auth.Role
+	// MaxBody bounds a POST's body in bytes; 0 means defaultMaxBody.
+	MaxBody int64
 	handle  func(http.ResponseWriter, *http.Request, *reqCtx)
 }
 
@@ -93,6 +95,10 @@ func (s *Server) routeTable() []Route {
 		get("/a/{aid}/members", Member, auth.RoleGuest, s.memberList),
 		get("/a/{aid}/members/new", Member, auth.RoleUser, s.memberNewForm),
 		post("/a/{aid}/members/new", Member, auth.RoleUser, s.memberCreate),
+		get("/a/{aid}/members/import", Member, auth.RoleUser, s.importForm),
+		withBody(post("/a/{aid}/members/import", Member, auth.RoleUser, s.importUpload), importMaxBody),
+		get("/a/{aid}/members/import/{job}/status", Member, auth.RoleUser, s.importJobPage),
+		post("/a/{aid}/members/import/{job}/commit", Member, auth.RoleUser, s.importCommit),
 		get("/a/{aid}/members/{mid}", Member, auth.RoleGuest, s.memberCard),
 		get("/a/{aid}/members/{mid}/history", Member, auth.RoleGuest, s.memberHistory),
 		get("/a/{aid}/members/{mid}/edit", Member, auth.RoleUser, s.memberEditForm),
@@ -107,6 +113,16 @@ func (s *Server) routeTable() []Route {
 		post("/a/{aid}/settings", Member, auth.RoleAdmin, s.settingsSubmit),
 		get("/a/{aid}/audit", Member, auth.RoleAdmin, s.auditPage),
 	}
+}
+
+// defaultMaxBody bounds the body of a POST whose route sets no MaxBody:
+// forms are small.
+const defaultMaxBody = 1 << 20
+
+// withBody sets a route's body limit.
+func withBody(rt Route, n int64) Route {
+	rt.MaxBody = n
+	return rt
 }
 
 // baseContext is the context of a visitor the guard has not looked at yet.
@@ -152,7 +168,28 @@ func (s *Server) guard(rt Route) http.Handler {
 		}
 		c.CSRF = s.csrfToken(binding)
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+			limit := rt.MaxBody
+			if limit <= 0 {
+				limit = defaultMaxBody
+			}
+			// A large body (an upload) is read only for a logged-in visitor,
+			// so an anonymous one cannot make the server hold it.
+			if limit > defaultMaxBody && (c.Session == nil || !c.Session.MFADone) {
+				s.toLogin(w, r)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			// Parse here, so that a body over the limit gets its own answer
+			// instead of looking like a missing token. Uploads stay in
+			// memory: the limit bounds them.
+			var tooLarge *http.MaxBytesError
+			if err := r.ParseMultipartForm(limit); errors.As(err, &tooLarge) {
+				s.renderStatus(w, r, c, http.StatusRequestEntityTooLarge, "error", pageData{"Message": "error.too_large"})
+				return
+			}
+			if r.MultipartForm != nil {
+				defer r.MultipartForm.RemoveAll()
+			}
 			if !s.csrfValid(r, binding) {
 				s.log.Warn("csrf token missing or wrong", "path", r.URL.Path)
 				s.renderStatus(w, r, c, http.StatusForbidden, "error", pageData{"Message": "error.csrf"})

@@ -43,6 +43,7 @@ type Server struct {
 	limiter  *limiter
 	mux      *http.ServeMux
 	routes   []Route
+	imports  *importJobs
 }
 
 // Options configure a Server.
@@ -71,7 +72,7 @@ func New(o Options) *Server {
 	}
 	s := &Server{db: o.DB, auth: o.Auth, audit: o.Audit, clock: o.Clock, log: o.Log,
 		csrfKey: o.Keys.Derive("csrf"), secure: !o.InsecureCookies, api: o.API, pages: loadPages(), mux: http.NewServeMux(),
-		limiter: newLimiter(o.Clock)}
+		limiter: newLimiter(o.Clock), imports: newImportJobs()}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))

@@ -1,0 +1,220 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"seura.fi/seura/internal/auth"
+	"seura.fi/seura/internal/testenv"
+	"seura.fi/seura/internal/web"
+)
+
+// goodCSV is a small member file as a Finnish spreadsheet saves it.
+const goodCSV = "Jäsennumero;Sukunimi;Etunimi;Syntymäaika;Sähköposti;Puhelin;Lempiruoka\n" +
+	"101;Virtanen;Matti;01.02.1980;matti@example.fi;040 123 4567;puuro\n" +
+	"102;Korhonen;Liisa;03.04.1975;liisa@example.fi;;\n" +
+	"103;Nieminen;Pekka;05.06.1990;;+358 50 765 4321;\n"
+
+var jobPath = regexp.MustCompile(`^/a/[^/]+/members/import/([A-Za-z0-9_-]+)/status$`)
+
+// upload posts a file from the import form and returns the job page it
+// leads to.
+func upload(t *testing.T, c *testenv.Client, base, name, content string) (string, testenv.Response) {
+	t.Helper()
+	c.Get(base + "/import")
+	r := c.PostFile(base+"/import", nil, "file", name, []byte(content))
+	if r.Status != http.StatusSeeOther || !jobPath.MatchString(r.Location) {
+		t.Fatalf("upload %s: %d %q %s", name, r.Status, r.Location, r.Body)
+	}
+	return r.Location, c.Get(r.Location)
+}
+
+// waitJob reads the job page until it no longer refreshes itself.
+func waitJob(t *testing.T, c *testenv.Client, path string) testenv.Response {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := c.Get(path)
+		if r.Status != http.StatusOK {
+			t.Fatalf("job page: %d %s", r.Status, r.Body)
+		}
+		if !strings.Contains(r.Body, `http-equiv="refresh"`) {
+			return r
+		}
+		if !strings.Contains(r.Body, `id="import-progress"`) {
+			t.Fatal("a running job shows no progress")
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the job did not finish: %s", r.Body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func count(body, id string) string {
+	m := regexp.MustCompile(`id="count-` + id + `">(\d+)<`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+func commitJob(t *testing.T, c *testenv.Client, path string) testenv.Response {
+	t.Helper()
+	r := c.Post(strings.TrimSuffix(path, "/status")+"/commit", nil)
+	if r.Status != http.StatusSeeOther || r.Location != path {
+		t.Fatalf("commit: %d %q %s", r.Status, r.Location, r.Body)
+	}
+	return waitJob(t, c, path)
+}
+
+func TestImportPages(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, e testenv.Engine) {
+		env := testenv.New(t, e)
+		a := env.Association(t, "Kuoro ry", 0)
+		user := env.User(t, "sihteeri@example.fi", false, a.ID, auth.RoleUser)
+		other := env.User(t, "kassa@example.fi", false, a.ID, auth.RoleUser)
+		guest := env.User(t, "vieras@example.fi", false, a.ID, auth.RoleGuest)
+		srv := env.Server(t)
+		c := testenv.NewClient(t, srv)
+		c.Login(env, user.Email, "")
+		base := "/a/" + a.ID + "/members"
+
+		if list := c.Get(base); !strings.Contains(list.Body, `href="`+base+`/import"`) {
+			t.Fatal("the member list has no import link for a User")
+		}
+		form := c.Get(base + "/import")
+		for _, want := range []string{`enctype="multipart/form-data"`, `accept=".csv,.xlsx,.txt"`, "20 MiB"} {
+			if form.Status != http.StatusOK || !strings.Contains(form.Body, want) {
+				t.Fatalf("upload form lacks %q (%d)", want, form.Status)
+			}
+		}
+
+		// A file with a bad row: its problems by row and column, no Import
+		// button, nothing written.
+		before := len(env.AuditActions(t, a.ID))
+		bad := strings.Replace(goodCSV, "03.04.1975", "31.02.1975", 1)
+		_, r := upload(t, c, base, "jasenet.csv", bad)
+		if !strings.Contains(r.Body, "rivi 3") || !strings.Contains(r.Body, "sarake Syntymäaika") {
+			t.Errorf("the problem is not shown by row and column: %s", r.Body)
+		}
+		if count(r.Body, "problems") != "1" || strings.Contains(r.Body, "/commit") {
+			t.Error("a file with a problem can be imported")
+		}
+		if len(env.Members(t, a.ID)) != 0 || len(env.AuditActions(t, a.ID)) != before {
+			t.Fatal("checking a file wrote something")
+		}
+
+		// A good file: the preview, then the import.
+		path, r := upload(t, c, base, "jasenet.csv", goodCSV)
+		for _, want := range []string{"utf-8", `id="import-delimiter">;<`, "<td>Sukunimi</td><td>Sukunimi</td>",
+			"<td>Lempiruoka</td><td>(ei tuoda)</td>", "/commit"} {
+			if !strings.Contains(r.Body, want) {
+				t.Errorf("preview lacks %q", want)
+			}
+		}
+		if count(r.Body, "new") != "3" || count(r.Body, "problems") != "0" {
+			t.Fatalf("preview counts: new %s, problems %s", count(r.Body, "new"), count(r.Body, "problems"))
+		}
+		if len(env.Members(t, a.ID)) != 0 {
+			t.Fatal("the preview wrote members")
+		}
+
+		// Another user of the association cannot see or import the job.
+		c2 := testenv.NewClient(t, srv)
+		c2.Login(env, other.Email, "")
+		c2.Get(base)
+		if r := c2.Get(path); r.Status != http.StatusNotFound {
+			t.Errorf("another user sees the job: %d", r.Status)
+		}
+		if r := c2.Post(strings.TrimSuffix(path, "/status")+"/commit", nil); r.Status != http.StatusNotFound {
+			t.Errorf("another user commits the job: %d", r.Status)
+		}
+		if len(env.Members(t, a.ID)) != 0 {
+			t.Fatal("another user's commit wrote members")
+		}
+
+		done := commitJob(t, c, path)
+		if !strings.Contains(done.Body, "Tuotu: 3 uutta, 0 päivitetty.") {
+			t.Fatalf("no result shown: %s", done.Body)
+		}
+		if n := len(env.Members(t, a.ID)); n != 3 {
+			t.Fatalf("%d members after the import, want 3", n)
+		}
+		if !slices.Contains(env.AuditActions(t, a.ID), "member.import") {
+			t.Error("the import is not in the audit log")
+		}
+		if r := c.Post(strings.TrimSuffix(path, "/status")+"/commit", nil); r.Status != http.StatusConflict {
+			t.Errorf("a second commit of the same job: %d", r.Status)
+		}
+
+		// The same file again: all unchanged, nothing to import.
+		_, r = upload(t, c, base, "jasenet.csv", goodCSV)
+		if count(r.Body, "unchanged") != "3" || count(r.Body, "new") != "0" || strings.Contains(r.Body, "/commit") {
+			t.Errorf("re-upload: unchanged %s, new %s", count(r.Body, "unchanged"), count(r.Body, "new"))
+		}
+
+		// A Guest may not upload.
+		g := testenv.NewClient(t, srv)
+		g.Login(env, guest.Email, "")
+		g.Get(base)
+		if r := g.PostFile(base+"/import", nil, "file", "jasenet.csv", []byte(goodCSV)); r.Status != http.StatusForbidden {
+			t.Errorf("guest upload: %d", r.Status)
+		}
+		if list := g.Get(base); strings.Contains(list.Body, base+"/import") {
+			t.Error("a Guest is offered the import")
+		}
+
+		// Too large: a clear error page, not a token error.
+		c.Get(base + "/import")
+		big := strings.Repeat("x", 21<<20)
+		r = c.PostFile(base+"/import", nil, "file", "iso.csv", []byte(big))
+		if r.Status != http.StatusRequestEntityTooLarge || !strings.Contains(r.Body, "liian suuri") {
+			t.Errorf("oversize upload: %d", r.Status)
+		}
+		if n := len(env.Members(t, a.ID)); n != 3 {
+			t.Fatalf("%d members, want 3", n)
+		}
+	})
+}
+
+// TestImportInBackground takes the path of a large file with a small one:
+// the check and the import run as background jobs.
+func TestImportInBackground(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, e testenv.Engine) {
+		env := testenv.New(t, e)
+		web.SetImportInlineRows(env.Web, 10)
+		a := env.Association(t, "Kuoro ry", 0)
+		user := env.User(t, "sihteeri@example.fi", false, a.ID, auth.RoleUser)
+		srv := env.Server(t)
+		c := testenv.NewClient(t, srv)
+		c.Login(env, user.Email, "")
+		base := "/a/" + a.ID + "/members"
+
+		var b strings.Builder
+		b.WriteString("Jäsennumero;Sukunimi;Etunimi;Sähköposti\n")
+		for i := 1; i <= 50; i++ {
+			fmt.Fprintf(&b, "%d;Jäsen%d;Testi;jasen%d@example.fi\n", 1000+i, i, i)
+		}
+		path, _ := upload(t, c, base, "iso.csv", b.String())
+		r := waitJob(t, c, path)
+		if count(r.Body, "new") != "50" || !strings.Contains(r.Body, "/commit") {
+			t.Fatalf("background check: new %s: %s", count(r.Body, "new"), r.Body)
+		}
+		r = commitJob(t, c, path)
+		if !strings.Contains(r.Body, "Tuotu: 50 uutta, 0 päivitetty.") {
+			t.Fatalf("background import: %s", r.Body)
+		}
+		if n := len(env.Members(t, a.ID)); n != 50 {
+			t.Fatalf("%d members, want 50", n)
+		}
+		if !slices.Contains(env.AuditActions(t, a.ID), "member.import") {
+			t.Error("the import is not in the audit log")
+		}
+	})
+}
