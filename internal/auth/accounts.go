@@ -318,6 +318,11 @@ func (s *Service) setPassword(ctx context.Context, tx *store.Tx, userID, pw, kee
 	if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2`, userID, hashToken(keepSession)); err != nil {
 		return fmt.Errorf("end sessions: %w", err)
 	}
+	// A reset link asked for before the change must not undo it.
+	if _, err := tx.Exec(ctx, `UPDATE tokens SET used_at = $2 WHERE user_id = $1 AND purpose = 'reset' AND used_at IS NULL`,
+		userID, s.Clock.Now()); err != nil {
+		return fmt.Errorf("cancel reset links: %w", err)
+	}
 	return s.Audit.Record(ctx, tx, audit.Event{Action: "user.password", ObjectType: "user", ObjectID: userID,
 		Changes: []audit.Change{{Field: "password", Sensitivity: audit.Secret}}})
 }

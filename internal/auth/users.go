@@ -272,8 +272,13 @@ func (s *Service) UseToken(ctx context.Context, purpose, token, password string)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE tokens SET used_at = $2 WHERE hash = $1`, hashToken(token), s.Clock.Now()); err != nil {
+		// Only one use wins, even when two arrive at once.
+		res, err := tx.Exec(ctx, `UPDATE tokens SET used_at = $2 WHERE hash = $1 AND used_at IS NULL`, hashToken(token), s.Clock.Now())
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrTokenInvalid
 		}
 		// Any other link of the same kind is spent too.
 		if _, err := tx.Exec(ctx, `UPDATE tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`,

@@ -379,3 +379,31 @@ func TestConcurrentDemotionsKeepAnAdministrator(t *testing.T) {
 		}
 	})
 }
+
+// TestPasswordChangeCancelsResetLinks: a reset link asked for before the
+// owner changed the password cannot undo the change.
+func TestPasswordChangeCancelsResetLinks(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, e testenv.Engine) {
+		ctx := context.Background()
+		env := testenv.New(t, e)
+		a := env.Association(t, "Kuoro ry", 0)
+		u := env.User(t, "kassa@example.fi", false, a.ID, auth.RoleUser)
+		sent := len(env.Mail.Sent())
+		if err := env.Auth.RequestReset(ctx, u.Email); err != nil {
+			t.Fatal(err)
+		}
+		_, _, tokens := mailedLinks(t, env, sent)
+		if len(tokens) != 1 {
+			t.Fatalf("%d reset links", len(tokens))
+		}
+		if err := env.Auth.ChangePassword(ctx, u.ID, testenv.Password, "a brand new passphrase", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.Auth.UseToken(ctx, "reset", tokens[0], "the attacker's passphrase"); !errors.Is(err, auth.ErrTokenInvalid) {
+			t.Fatalf("reset link after a password change: %v, want ErrTokenInvalid", err)
+		}
+		if _, err := env.Auth.Login(ctx, u.Email, "a brand new passphrase"); err != nil {
+			t.Fatalf("the changed password no longer works: %v", err)
+		}
+	})
+}

@@ -40,6 +40,12 @@ const (
 // is not one Search gave for this sort.
 var ErrBadQuery = errors.New("bad member query")
 
+// Bounds of the search text.
+const (
+	MaxTextWords = 8
+	MaxTextBytes = 200
+)
+
 // Query is one search of the register.
 type Query struct {
 	// Text is matched against names (first, last and organisation name: a
@@ -141,6 +147,11 @@ func Search(ctx context.Context, tx *store.TenantTx, q Query) (Page, error) {
 	}
 	if !slices.Contains(Sorts, sortBy) {
 		return Page{}, fmt.Errorf("%w: sort %q", ErrBadQuery, q.Sort)
+	}
+	// Each word adds a condition over several columns: a bounded search
+	// keeps one request from tying up the database.
+	if len(q.Text) > MaxTextBytes || len(strings.Fields(q.Text)) > MaxTextWords {
+		return Page{}, fmt.Errorf("%w: search text longer than %d words or %d bytes", ErrBadQuery, MaxTextWords, MaxTextBytes)
 	}
 	limit := q.Limit
 	if limit <= 0 {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"seura.fi/seura/internal/association"
@@ -120,13 +121,12 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	ctx := r.Context()
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	ip := audit.RequestFrom(ctx).ClientIP
-	if !s.limiter.allow(ip, strings.ToLower(email)) {
+	if !s.limiter.try(ip, strings.ToLower(email)) {
 		s.renderStatus(w, r, c, http.StatusTooManyRequests, "login", pageData{"Error": i18n.T(c.Lang, "login.too_many"), "Email": email})
 		return
 	}
 	u, err := s.auth.Login(ctx, email, r.PostFormValue("password"))
 	if errors.Is(err, auth.ErrBadCredentials) {
-		s.limiter.fail(ip, strings.ToLower(email))
 		s.renderStatus(w, r, c, http.StatusUnauthorized, "login", pageData{"Error": i18n.T(c.Lang, "login.failed"), "Email": email})
 		return
 	}
@@ -134,6 +134,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		s.fail(w, r, c, err)
 		return
 	}
+	s.limiter.succeeded(ip, strings.ToLower(email))
 	var sess auth.Session
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		required, err := auth.MFARequired(ctx, tx, u)
@@ -179,11 +180,25 @@ func (s *Server) chooseLanguage(w http.ResponseWriter, r *http.Request, c *reqCt
 			return
 		}
 	}
-	back := r.PostFormValue("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.Contains(back, `\`) {
-		back = "/login"
+	http.Redirect(w, r, localPath(r.PostFormValue("back"), "/login"), http.StatusSeeOther)
+}
+
+// localPath returns back when it is a path on this site, else fallback: no
+// scheme, no host, no backslash and no control character (browsers drop
+// tabs and newlines, which would turn "/\t/evil" into "//evil").
+func localPath(back, fallback string) string {
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.ContainsAny(back, "\\") {
+		return fallback
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	for _, c := range back {
+		if c < 0x20 || c == 0x7f {
+			return fallback
+		}
+	}
+	if u, err := url.Parse(back); err != nil || u.Scheme != "" || u.Host != "" {
+		return fallback
+	}
+	return back
 }
 
 func (s *Server) mfaForm(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -216,13 +231,12 @@ func (s *Server) mfaSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	ip := audit.RequestFrom(ctx).ClientIP
-	if !s.limiter.allow(ip, "mfa:"+c.User.ID) {
+	if !s.limiter.try(ip, "mfa:"+c.User.ID) {
 		s.renderMFA(w, r, c, http.StatusTooManyRequests, i18n.T(c.Lang, "login.too_many"))
 		return
 	}
 	err := s.auth.VerifySecondFactor(ctx, c.User.ID, r.PostFormValue("code"))
 	if errors.Is(err, auth.ErrBadCode) {
-		s.limiter.fail(ip, "mfa:"+c.User.ID)
 		s.renderMFA(w, r, c, http.StatusUnauthorized, i18n.T(c.Lang, "mfa.wrong_code"))
 		return
 	}
@@ -230,6 +244,7 @@ func (s *Server) mfaSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.fail(w, r, c, err)
 		return
 	}
+	s.limiter.succeeded(ip, "mfa:"+c.User.ID)
 	if !s.rotate(w, r, c, true) {
 		return
 	}
@@ -358,11 +373,10 @@ func (s *Server) resetRequestForm(w http.ResponseWriter, r *http.Request, c *req
 // resetRequestSubmit answers the same whether or not the address is known.
 func (s *Server) resetRequestSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	ip := audit.RequestFrom(r.Context()).ClientIP
-	if !s.limiter.allow(ip, "reset") {
+	if !s.limiter.try(ip, "reset") {
 		s.renderStatus(w, r, c, http.StatusTooManyRequests, "reset", pageData{"Error": i18n.T(c.Lang, "login.too_many")})
 		return
 	}
-	s.limiter.fail(ip, "reset")
 	if err := s.auth.RequestReset(r.Context(), r.PostFormValue("email")); err != nil {
 		s.fail(w, r, c, err)
 		return

@@ -80,13 +80,12 @@ func (s *Server) passkeyLoginFinish(w http.ResponseWriter, r *http.Request, c *r
 		return
 	}
 	ip := audit.RequestFrom(ctx).ClientIP
-	if !s.limiter.allow(ip, "mfa:"+c.User.ID) {
+	if !s.limiter.try(ip, "mfa:"+c.User.ID) {
 		s.renderMFA(w, r, c, http.StatusTooManyRequests, i18n.T(c.Lang, "login.too_many"))
 		return
 	}
 	err := s.auth.FinishPasskeyLogin(ctx, *c.User, c.Session.Token, r.PostFormValue("state"), r.PostFormValue("credential"))
 	if errors.Is(err, auth.ErrBadPasskey) || errors.Is(err, auth.ErrPasskeysUnavailable) {
-		s.limiter.fail(ip, "mfa:"+c.User.ID)
 		s.log.Info("passkey login refused", "request_id", audit.RequestFrom(ctx).ID, "err", err)
 		s.renderMFA(w, r, c, http.StatusUnauthorized, i18n.T(c.Lang, "mfa.passkey_failed"))
 		return
@@ -95,6 +94,7 @@ func (s *Server) passkeyLoginFinish(w http.ResponseWriter, r *http.Request, c *r
 		s.fail(w, r, c, err)
 		return
 	}
+	s.limiter.succeeded(ip, "mfa:"+c.User.ID)
 	if !s.rotate(w, r, c, true) {
 		return
 	}

@@ -45,11 +45,17 @@ func (l *limiter) allow(ip, key string) bool {
 	return l.count("ip:"+ip, now) < l.perIP && l.count("key:"+key, now) < l.perKey
 }
 
-// fail counts a failed try.
-func (l *limiter) fail(ip, key string) {
+// try reports whether another try from ip against key may go ahead and,
+// if so, counts it at once as a failure: checking and counting in one step
+// means tries sent in parallel cannot all slip under the limit before the
+// first of them fails. A try that then succeeds is taken back (succeeded).
+func (l *limiter) try(ip, key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock.Now()
+	if l.count("ip:"+ip, now) >= l.perIP || l.count("key:"+key, now) >= l.perKey {
+		return false
+	}
 	if len(l.failures) > 100000 {
 		for k, w := range l.failures {
 			if now.Sub(w.start) > l.window {
@@ -64,5 +70,17 @@ func (l *limiter) fail(ip, key string) {
 			l.failures[k] = w
 		}
 		w.n++
+	}
+	return true
+}
+
+// succeeded takes back the count of a try that turned out right.
+func (l *limiter) succeeded(ip, key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range []string{"ip:" + ip, "key:" + key} {
+		if w := l.failures[k]; w != nil && w.n > 0 {
+			w.n--
+		}
 	}
 }
