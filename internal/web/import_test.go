@@ -218,3 +218,29 @@ func TestImportInBackground(t *testing.T) {
 		}
 	})
 }
+
+// TestUploadIsNotReadWithoutTheRole: an upload too large to accept is
+// answered by the role check first (404 for another association, 403 for a
+// Guest), not by reading it (which would answer 413).
+func TestUploadIsNotReadWithoutTheRole(t *testing.T) {
+	env := testenv.New(t, testenv.Engines(t)[0])
+	a := env.Association(t, "A ry", 0)
+	b := env.Association(t, "B ry", 0)
+	env.User(t, "a-user@example.fi", false, a.ID, auth.RoleUser)
+	env.User(t, "b-guest@example.fi", false, b.ID, auth.RoleGuest)
+	huge := make([]byte, 22<<20)
+	for _, c := range []struct {
+		email, assoc string
+		want         int
+	}{
+		{"a-user@example.fi", b.ID, http.StatusNotFound},
+		{"b-guest@example.fi", b.ID, http.StatusForbidden},
+	} {
+		cl := testenv.NewClient(t, env.Server(t))
+		cl.Login(env, c.email, "")
+		cl.Get("/associations")
+		if r := cl.PostFile("/a/"+c.assoc+"/members/import", nil, "file", "big.csv", huge); r.Status != c.want {
+			t.Errorf("%s uploading to %s: status %d, want %d", c.email, c.assoc, r.Status, c.want)
+		}
+	}
+}

@@ -172,11 +172,17 @@ func (s *Server) guard(rt Route) http.Handler {
 			if limit <= 0 {
 				limit = defaultMaxBody
 			}
-			// A large body (an upload) is read only for a logged-in visitor,
-			// so an anonymous one cannot make the server hold it.
-			if limit > defaultMaxBody && (c.Session == nil || !c.Session.MFADone) {
-				s.toLogin(w, r)
-				return
+			// A large body (an upload) is read only for a logged-in visitor
+			// with the role the route asks for, so nobody else can make the
+			// server hold it.
+			if limit > defaultMaxBody {
+				if c.Session == nil || !c.Session.MFADone {
+					s.toLogin(w, r)
+					return
+				}
+				if rt.Access == Member && !s.loadAssociation(w, r, c, rt.MinRole) {
+					return
+				}
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			// Parse here, so that a body over the limit gets its own answer
@@ -220,7 +226,8 @@ func (s *Server) guard(rt Route) http.Handler {
 				return
 			}
 		case Member:
-			if !s.loadAssociation(w, r, c, rt.MinRole) {
+			// Checked already before reading a large body.
+			if c.Assoc.ID == "" && !s.loadAssociation(w, r, c, rt.MinRole) {
 				return
 			}
 		}
