@@ -23,37 +23,8 @@ func TestCountsFollowEveryChange(t *testing.T) {
 		ctx := context.Background()
 		check := func(step string) {
 			t.Helper()
-			for _, id := range []string{a.ID, b.ID} {
-				err := env.DB.For(id).Read(ctx, func(tx *store.TenantTx) error {
-					kept, err := member.Counts(ctx, tx)
-					if err != nil {
-						return err
-					}
-					rows, err := tx.Query(ctx, `SELECT status, COUNT(*) FROM members WHERE association_id = $1 GROUP BY status`)
-					if err != nil {
-						return err
-					}
-					defer rows.Close()
-					real := map[string]int64{}
-					for rows.Next() {
-						var s string
-						var n int64
-						if err := rows.Scan(&s, &n); err != nil {
-							return err
-						}
-						real[s] = n
-					}
-					for _, s := range member.Statuses {
-						if kept[s] != real[s] {
-							t.Errorf("%s: association %s status %s: kept %d, real %d", step, id, s, kept[s], real[s])
-						}
-					}
-					return rows.Err()
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
+			env.CheckCounts(t, a.ID, step)
+			env.CheckCounts(t, b.ID, step)
 		}
 		check("start")
 		err := env.DB.For(a.ID).Write(ctx, func(tx *store.TenantTx) error {

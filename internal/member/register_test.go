@@ -147,35 +147,7 @@ func (r *reg) count(q string, args ...any) int {
 // checkCounts compares the kept per-status counts with a real GROUP BY.
 func (r *reg) checkCounts(step string) {
 	r.t.Helper()
-	err := r.env.DB.For(r.aid).Read(r.ctx, func(tx *store.TenantTx) error {
-		kept, err := member.Counts(r.ctx, tx)
-		if err != nil {
-			return err
-		}
-		rows, err := tx.Query(r.ctx, `SELECT status, COUNT(*) FROM members WHERE association_id = $1 GROUP BY status`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		real := map[string]int64{}
-		for rows.Next() {
-			var s string
-			var n int64
-			if err := rows.Scan(&s, &n); err != nil {
-				return err
-			}
-			real[s] = n
-		}
-		for _, s := range member.Statuses {
-			if kept[s] != real[s] {
-				r.t.Errorf("%s: status %s: kept %d, real %d", step, s, kept[s], real[s])
-			}
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		r.t.Fatal(err)
-	}
+	r.env.CheckCounts(r.t, r.aid, step)
 }
 
 func TestCreate(t *testing.T) {

@@ -191,36 +191,7 @@ func (f *fix) members() []member.Member {
 // checkCounts compares the kept per-status counts with a real count.
 func (f *fix) checkCounts() {
 	f.t.Helper()
-	err := f.env.DB.For(f.aid).Read(f.ctx, func(tx *store.TenantTx) error {
-		kept, err := member.Counts(f.ctx, tx)
-		if err != nil {
-			return err
-		}
-		rows, err := tx.Query(f.ctx, `SELECT status, COUNT(*) FROM members WHERE association_id = $1 GROUP BY status`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		real := map[string]int64{}
-		for _, s := range member.Statuses {
-			real[s] = 0
-		}
-		for rows.Next() {
-			var s string
-			var n int64
-			if err := rows.Scan(&s, &n); err != nil {
-				return err
-			}
-			real[s] = n
-		}
-		if fmt.Sprint(kept) != fmt.Sprint(real) {
-			f.t.Errorf("member_counts %v, real counts %v", kept, real)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		f.t.Fatal(err)
-	}
+	f.env.CheckCounts(f.t, f.aid, "import")
 }
 
 // imports returns the association's "member.import" audit events.

@@ -295,3 +295,45 @@ func (env *Env) APIKey(t testing.TB, assocID string) string {
 	}
 	return key
 }
+
+// CheckCounts compares an association's kept per-status counts with a real
+// GROUP BY over its members, and fails the test (naming step) on any
+// difference: every way of changing members must keep them right.
+func (env *Env) CheckCounts(t testing.TB, assocID, step string) {
+	t.Helper()
+	ctx := context.Background()
+	err := env.DB.For(assocID).Read(ctx, func(tx *store.TenantTx) error {
+		kept, err := member.Counts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT status, COUNT(*) FROM members WHERE association_id = $1 GROUP BY status`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		real := map[string]int64{}
+		for rows.Next() {
+			var s string
+			var n int64
+			if err := rows.Scan(&s, &n); err != nil {
+				return err
+			}
+			real[s] = n
+		}
+		for _, s := range member.Statuses {
+			if kept[s] != real[s] {
+				t.Errorf("%s: association %s, status %s: kept %d, real %d", step, assocID, s, kept[s], real[s])
+			}
+		}
+		for s := range real {
+			if _, known := kept[s]; !known {
+				t.Errorf("%s: association %s has members with status %q that no count keeps", step, assocID, s)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -75,6 +75,51 @@ func startChromium(t *testing.T, lang string, limit time.Duration) context.Conte
 	return bctx
 }
 
+// watchConsole collects everything the pages write to the browser's
+// console: the CSP must not block anything and no script may fail. The
+// function it returns closes the browser and fails the test for every
+// message, except the missing favicon and those containing one of expected
+// (a page answered 422 on purpose, say).
+func watchConsole(t *testing.T, bctx context.Context, expected ...string) func() {
+	var mu sync.Mutex
+	var lines []string
+	done := make(chan struct{})
+	messages := chromedp.Console(bctx)
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			line := m.String()
+			if m.URL != "" {
+				line += " at " + m.URL
+			}
+			mu.Lock()
+			lines = append(lines, line)
+			mu.Unlock()
+		}
+	}()
+	return func() {
+		t.Helper()
+		if err := chromedp.Cancel(bctx); err != nil {
+			t.Errorf("close browser: %v", err)
+		}
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+	next:
+		for _, m := range lines {
+			for _, e := range append(expected, "favicon.ico") {
+				if strings.Contains(m, e) {
+					continue next
+				}
+			}
+			t.Errorf("browser console: %s", m)
+		}
+	}
+}
+
 // findChromium returns the browser to drive, or "" when there is none.
 func findChromium() string {
 	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
@@ -137,27 +182,7 @@ func TestBrowserLoginMFALanguageDashboard(t *testing.T) {
 		return func() { t.Logf("%-28s %6.0f ms", name, float64(time.Since(s).Microseconds())/1000) }
 	}
 
-	// Everything the pages write to the console: the CSP must not block
-	// anything and no script may fail.
-	var consoleMu sync.Mutex
-	var console []string
-	consoleDone := make(chan struct{})
-	messages := chromedp.Console(bctx)
-	go func() {
-		defer close(consoleDone)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			line := m.String()
-			if m.URL != "" {
-				line += " at " + m.URL
-			}
-			consoleMu.Lock()
-			console = append(console, line)
-			consoleMu.Unlock()
-		}
-	}()
+	consoleClean := watchConsole(t, bctx)
 
 	b := &browser{t: t, ctx: bctx, base: srv.URL}
 	dashboard := "/a/" + a.ID + "/"
@@ -274,19 +299,7 @@ func TestBrowserLoginMFALanguageDashboard(t *testing.T) {
 
 	t.Logf("%-28s %6.0f ms", "browser run in all", float64(time.Since(started).Microseconds())/1000)
 
-	// Close the browser before reading what its console said.
-	if err := chromedp.Cancel(bctx); err != nil {
-		t.Errorf("close browser: %v", err)
-	}
-	<-consoleDone
-	consoleMu.Lock()
-	defer consoleMu.Unlock()
-	for _, m := range console {
-		if strings.Contains(m, "favicon.ico") {
-			continue
-		}
-		t.Errorf("browser console: %s", m)
-	}
+	consoleClean()
 }
 
 // invite adds a user who has not activated the account yet.

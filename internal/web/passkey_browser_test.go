@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,25 +36,7 @@ func TestBrowserPasskeySecondFactor(t *testing.T) {
 
 	bctx := startChromium(t, "en", 90*time.Second)
 
-	var consoleMu sync.Mutex
-	var console []string
-	consoleDone := make(chan struct{})
-	messages := chromedp.Console(bctx)
-	go func() {
-		defer close(consoleDone)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			line := m.String()
-			if m.URL != "" {
-				line += " at " + m.URL
-			}
-			consoleMu.Lock()
-			console = append(console, line)
-			consoleMu.Unlock()
-		}
-	}()
+	consoleClean := watchConsole(t, bctx)
 
 	// The virtual authenticator: a platform authenticator with resident
 	// keys whose user is verified, and presence simulated.
@@ -214,18 +195,7 @@ func TestBrowserPasskeySecondFactor(t *testing.T) {
 		t.Fatalf("audit events %+v: passkey_add %v, auth.mfa with passkey %v", evs, added, passkeyMFA)
 	}
 
-	if err := chromedp.Cancel(bctx); err != nil {
-		t.Errorf("close browser: %v", err)
-	}
-	<-consoleDone
-	consoleMu.Lock()
-	defer consoleMu.Unlock()
-	for _, m := range console {
-		if strings.Contains(m, "favicon.ico") {
-			continue
-		}
-		t.Errorf("browser console: %s", m)
-	}
+	consoleClean()
 }
 
 // visible reports whether the element exists and is rendered.
