@@ -6,7 +6,6 @@
 package api
 
 import (
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -20,10 +19,9 @@ import (
 	"seura.fi/seura/internal/store"
 )
 
-// OpenAPI is the OpenAPI 3.1 document that describes the API.
-//
-//go:embed openapi.json
-var OpenAPI []byte
+// OpenAPI is the OpenAPI 3.1 document that describes the API: openapi.json
+// merged with the parts in openapi/ (see spec.go).
+var OpenAPI = mergeOpenAPI()
 
 // API serves /api/v1.
 type API struct {
@@ -59,6 +57,10 @@ func New(db *store.DB, as *auth.Service, rec *audit.Recorder, log *slog.Logger) 
 		{"GET", "/api/v1/members/{id}/history", auth.ScopeRead, a.memberHistory},
 		{"POST", "/api/v1/members/{id}/status", auth.ScopeWrite, a.changeStatus},
 	}
+	a.routes = append(a.routes, a.feeRoutes()...)
+	a.routes = append(a.routes, a.groupRoutes()...)
+	a.routes = append(a.routes, a.reportRoutes()...)
+	a.routes = append(a.routes, a.importRoutes()...)
 	allowed := map[string][]string{}
 	for _, rt := range a.routes {
 		if rt.Scope == "" {

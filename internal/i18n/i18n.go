@@ -6,6 +6,8 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,22 +20,44 @@ var Languages = []string{"fi", "sv", "en"}
 // in Finland work in Finnish.
 const Default = "fi"
 
+// The catalog of a language is catalog/<lang>.json merged with every
+// catalog/<area>.<lang>.json, so each part of the product keeps its own
+// messages. A key defined twice is a mistake caught at start-up.
+//
 //go:embed catalog/*.json
 var files embed.FS
 
 var catalogs = map[string]map[string]string{}
 
 func init() {
+	names, err := fs.Glob(files, "catalog/*.json")
+	if err != nil {
+		panic(err)
+	}
 	for _, lang := range Languages {
-		b, err := files.ReadFile("catalog/" + lang + ".json")
+		catalogs[lang] = map[string]string{}
+	}
+	for _, name := range names {
+		base := strings.TrimSuffix(path.Base(name), ".json")
+		lang := base[strings.LastIndex(base, ".")+1:]
+		m, ok := catalogs[lang]
+		if !ok {
+			panic(fmt.Sprintf("i18n: %s: %q is not a language", name, lang))
+		}
+		b, err := files.ReadFile(name)
 		if err != nil {
 			panic(err)
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("i18n: catalog %s: %v", lang, err))
+		part := map[string]string{}
+		if err := json.Unmarshal(b, &part); err != nil {
+			panic(fmt.Sprintf("i18n: catalog %s: %v", name, err))
 		}
-		catalogs[lang] = m
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				panic(fmt.Sprintf("i18n: %s: key %q is defined twice", name, k))
+			}
+			m[k] = v
+		}
 	}
 }
 

@@ -121,9 +121,14 @@ func (s *Server) renderCard(w http.ResponseWriter, r *http.Request, c *reqCtx, s
 	if statusForm == nil {
 		statusForm = map[string]string{}
 	}
-	s.renderStatus(w, r, c, status, "member", pageData{"M": m, "Tab": "card", "Transitions": transitions(m.Status),
+	data := pageData{"M": m, "Tab": "card", "Transitions": transitions(m.Status),
 		"StatusForm": statusForm, "StatusError": statusErr, "Error": errMsg, "Msg": flash(r),
-		"CanWrite": c.Role.AtLeast(auth.RoleUser), "IsAdmin": c.Role == auth.RoleAdmin})
+		"CanWrite": c.Role.AtLeast(auth.RoleUser), "IsAdmin": c.Role == auth.RoleAdmin}
+	if err := s.addCardParts(r, c, m, data); err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	s.renderStatus(w, r, c, status, "member", data)
 }
 
 func (s *Server) memberHistory(w http.ResponseWriter, r *http.Request, c *reqCtx) {

@@ -36,7 +36,7 @@ type Route struct {
 	MinRole auth.Role
 	// MaxBody bounds a POST's body in bytes; 0 means defaultMaxBody.
 	MaxBody int64
-	handle  func(http.ResponseWriter, *http.Request, *reqCtx)
+	handle  handlerFunc
 }
 
 // reqCtx is what the guard learned about the visitor.
@@ -51,13 +51,8 @@ type reqCtx struct {
 }
 
 func (s *Server) routeTable() []Route {
-	get := func(p string, a Access, min auth.Role, h func(http.ResponseWriter, *http.Request, *reqCtx)) Route {
-		return Route{Method: http.MethodGet, Pattern: p, Access: a, MinRole: min, handle: h}
-	}
-	post := func(p string, a Access, min auth.Role, h func(http.ResponseWriter, *http.Request, *reqCtx)) Route {
-		return Route{Method: http.MethodPost, Pattern: p, Access: a, MinRole: min, handle: h}
-	}
-	return []Route{
+	get, post := s.get, s.post
+	routes := []Route{
 		get("/{$}", Public, "", s.home),
 		get("/setup", Public, "", s.setupForm),
 		post("/setup", Public, "", s.setupSubmit),
@@ -95,10 +90,6 @@ func (s *Server) routeTable() []Route {
 		get("/a/{aid}/members", Member, auth.RoleGuest, s.memberList),
 		get("/a/{aid}/members/new", Member, auth.RoleUser, s.memberNewForm),
 		post("/a/{aid}/members/new", Member, auth.RoleUser, s.memberCreate),
-		get("/a/{aid}/members/import", Member, auth.RoleUser, s.importForm),
-		withBody(post("/a/{aid}/members/import", Member, auth.RoleUser, s.importUpload), importMaxBody),
-		get("/a/{aid}/members/import/{job}/status", Member, auth.RoleUser, s.importJobPage),
-		post("/a/{aid}/members/import/{job}/commit", Member, auth.RoleUser, s.importCommit),
 		get("/a/{aid}/members/{mid}", Member, auth.RoleGuest, s.memberCard),
 		get("/a/{aid}/members/{mid}/history", Member, auth.RoleGuest, s.memberHistory),
 		get("/a/{aid}/members/{mid}/edit", Member, auth.RoleUser, s.memberEditForm),
@@ -113,6 +104,24 @@ func (s *Server) routeTable() []Route {
 		post("/a/{aid}/settings", Member, auth.RoleAdmin, s.settingsSubmit),
 		get("/a/{aid}/audit", Member, auth.RoleAdmin, s.auditPage),
 	}
+	// Each part of the register keeps its routes next to its handlers.
+	for _, part := range [][]Route{s.importRoutes(), s.feeRoutes(), s.groupRoutes(), s.reportRoutes(), s.postcodeRoutes(), s.customerRoutes()} {
+		routes = append(routes, part...)
+	}
+	return routes
+}
+
+// handlerFunc is what a route runs once the guard let the visitor through.
+type handlerFunc func(http.ResponseWriter, *http.Request, *reqCtx)
+
+// get is a GET route.
+func (s *Server) get(p string, a Access, min auth.Role, h handlerFunc) Route {
+	return Route{Method: http.MethodGet, Pattern: p, Access: a, MinRole: min, handle: h}
+}
+
+// post is a POST route.
+func (s *Server) post(p string, a Access, min auth.Role, h handlerFunc) Route {
+	return Route{Method: http.MethodPost, Pattern: p, Access: a, MinRole: min, handle: h}
 }
 
 // defaultMaxBody bounds the body of a POST whose route sets no MaxBody:
