@@ -1,0 +1,1 @@
+-- search: the part of the register this migration belongs to.

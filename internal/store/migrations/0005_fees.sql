@@ -1,0 +1,1 @@
+-- fees: the part of the register this migration belongs to.

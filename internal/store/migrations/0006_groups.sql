@@ -1,0 +1,1 @@
+-- groups: the part of the register this migration belongs to.

@@ -1,0 +1,1 @@
+-- card: the part of the register this migration belongs to.

@@ -1,0 +1,1 @@
+-- reports: the part of the register this migration belongs to.

@@ -1,0 +1,1 @@
+-- postcodes: the part of the register this migration belongs to.

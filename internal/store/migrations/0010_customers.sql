@@ -1,0 +1,1 @@
+-- customers: the part of the register this migration belongs to.

@@ -1,0 +1,1 @@
+-- import_mappings: the part of the register this migration belongs to.
