@@ -105,7 +105,7 @@ func (s *Server) routeTable() []Route {
 		get("/a/{aid}/audit", Member, auth.RoleAdmin, s.auditPage),
 	}
 	// Each part of the register keeps its routes next to its handlers.
-	for _, part := range [][]Route{s.importRoutes(), s.feeRoutes(), s.groupRoutes(), s.reportRoutes(), s.postcodeRoutes(), s.customerRoutes()} {
+	for _, part := range [][]Route{s.importRoutes(), s.cardRoutes(), s.feeRoutes(), s.groupRoutes(), s.reportRoutes(), s.postcodeRoutes(), s.customerRoutes()} {
 		routes = append(routes, part...)
 	}
 	return routes
