@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,30 +21,37 @@ import (
 // memberJSON is a member's card as the API shows it: every field present,
 // empty text as "", dates as YYYY-MM-DD or null when not known.
 type memberJSON struct {
-	ID           string    `json:"id"`
-	Number       int64     `json:"member_number"`
-	Kind         string    `json:"kind"`
-	Status       string    `json:"status"`
-	FirstName    string    `json:"first_name"`
-	LastName     string    `json:"last_name"`
-	OrgName      string    `json:"organisation_name"`
-	BusinessID   string    `json:"business_id"`
-	Gender       string    `json:"gender"`
-	BirthDate    *string   `json:"birth_date"`
-	Email        string    `json:"email"`
-	Phone        string    `json:"phone"`
-	PhoneMobile  bool      `json:"phone_mobile"`
-	Street       string    `json:"street"`
-	Postcode     string    `json:"postcode"`
-	Town         string    `json:"town"`
-	Municipality string    `json:"municipality"`
-	Country      string    `json:"country"`
-	Language     string    `json:"language"`
-	JoinedOn     *string   `json:"joined_on"`
-	LeftOn       *string   `json:"left_on"`
-	Notes        string    `json:"notes"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID            string    `json:"id"`
+	Number        int64     `json:"member_number"`
+	Kind          string    `json:"kind"`
+	Status        string    `json:"status"`
+	FirstName     string    `json:"first_name"`
+	LastName      string    `json:"last_name"`
+	OrgName       string    `json:"organisation_name"`
+	BusinessID    string    `json:"business_id"`
+	Gender        string    `json:"gender"`
+	BirthDate     *string   `json:"birth_date"`
+	Email         string    `json:"email"`
+	ExtraEmails   []string  `json:"extra_emails"`
+	EmailInvoices bool      `json:"email_invoices"`
+	Phone         string    `json:"phone"`
+	PhoneMobile   bool      `json:"phone_mobile"`
+	CareOf        string    `json:"care_of"`
+	Street        string    `json:"street"`
+	Postcode      string    `json:"postcode"`
+	Town          string    `json:"town"`
+	Municipality  string    `json:"municipality"`
+	Country       string    `json:"country"`
+	Language      string    `json:"language"`
+	JoinedOn      *string   `json:"joined_on"`
+	LeftOn        *string   `json:"left_on"`
+	Notes         string    `json:"notes"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	// Custom holds the association's custom fields by name: text, choice
+	// and date (YYYY-MM-DD) as strings, numbers as numbers, yes/no as
+	// booleans; fields without a value are absent.
+	Custom map[string]any `json:"custom"`
 }
 
 func dateOut(t time.Time) *string {
@@ -53,43 +62,108 @@ func dateOut(t time.Time) *string {
 	return &s
 }
 
-func toJSON(m member.Member) memberJSON {
+func toJSON(m member.Member, defs []member.CustomField) memberJSON {
+	extra := m.ExtraEmails
+	if extra == nil {
+		extra = []string{}
+	}
 	return memberJSON{ID: m.ID, Number: m.Number, Kind: m.Kind, Status: m.Status, FirstName: m.FirstName,
 		LastName: m.LastName, OrgName: m.OrgName, BusinessID: m.BusinessID, Gender: m.Gender,
-		BirthDate: dateOut(m.BirthDate), Email: m.Email, Phone: m.Phone, PhoneMobile: m.PhoneMobile,
+		BirthDate: dateOut(m.BirthDate), Email: m.Email, ExtraEmails: extra, EmailInvoices: m.EmailInvoices,
+		Phone: m.Phone, PhoneMobile: m.PhoneMobile, CareOf: m.CareOf,
 		Street: m.Street, Postcode: m.Postcode, Town: m.Town, Municipality: m.Municipality, Country: m.Country,
 		Language: m.Language, JoinedOn: dateOut(m.JoinedOn), LeftOn: dateOut(m.LeftOn), Notes: m.Notes,
-		CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC()}
+		CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(), Custom: customOut(m.Custom, defs)}
+}
+
+// customOut types the canonical custom values for JSON by their field's
+// kind.
+func customOut(values map[string]string, defs []member.CustomField) map[string]any {
+	out := map[string]any{}
+	for _, f := range defs {
+		v, ok := values[f.Name]
+		if !ok {
+			continue
+		}
+		switch f.Kind {
+		case member.FieldNumber:
+			out[f.Name] = json.Number(v)
+		case member.FieldYesNo:
+			out[f.Name] = v == "true"
+		default:
+			out[f.Name] = v
+		}
+	}
+	return out
+}
+
+// customIn reads custom values as a client sends them: a string, a number
+// or a boolean per field name, null for none. The member register checks
+// them against the fields' kinds. nil (custom left out) keeps the values.
+func customIn(ps *member.Problems, raw map[string]json.RawMessage) map[string]string {
+	if raw == nil {
+		return nil
+	}
+	out := make(map[string]string, len(raw))
+	for name, r := range raw {
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(r))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			*ps = append(*ps, member.FieldError{Field: "custom." + name, Message: "is not valid JSON"})
+			continue
+		}
+		switch t := v.(type) {
+		case nil:
+			out[name] = ""
+		case string:
+			out[name] = t
+		case json.Number:
+			out[name] = t.String()
+		case bool:
+			out[name] = strconv.FormatBool(t)
+		default:
+			*ps = append(*ps, member.FieldError{Field: "custom." + name,
+				Message: "must be a string, a number, true or false, or null"})
+		}
+	}
+	return out
 }
 
 // memberInput is a card as a client sends it. The read-only fields of
 // memberJSON are accepted, so that a card read can be sent back changed,
 // and ignored. Missing fields, null and "" are all empty.
 type memberInput struct {
-	ID           json.RawMessage `json:"id"`
-	Number       int64           `json:"member_number"`
-	Kind         string          `json:"kind"`
-	Status       string          `json:"status"`
-	FirstName    string          `json:"first_name"`
-	LastName     string          `json:"last_name"`
-	OrgName      string          `json:"organisation_name"`
-	BusinessID   string          `json:"business_id"`
-	Gender       string          `json:"gender"`
-	BirthDate    string          `json:"birth_date"`
-	Email        string          `json:"email"`
-	Phone        string          `json:"phone"`
-	PhoneMobile  bool            `json:"phone_mobile"`
-	Street       string          `json:"street"`
-	Postcode     string          `json:"postcode"`
-	Town         string          `json:"town"`
-	Municipality string          `json:"municipality"`
-	Country      string          `json:"country"`
-	Language     string          `json:"language"`
-	JoinedOn     string          `json:"joined_on"`
-	LeftOn       string          `json:"left_on"`
-	Notes        string          `json:"notes"`
-	CreatedAt    json.RawMessage `json:"created_at"`
-	UpdatedAt    json.RawMessage `json:"updated_at"`
+	ID            json.RawMessage `json:"id"`
+	Number        int64           `json:"member_number"`
+	Kind          string          `json:"kind"`
+	Status        string          `json:"status"`
+	FirstName     string          `json:"first_name"`
+	LastName      string          `json:"last_name"`
+	OrgName       string          `json:"organisation_name"`
+	BusinessID    string          `json:"business_id"`
+	Gender        string          `json:"gender"`
+	BirthDate     string          `json:"birth_date"`
+	Email         string          `json:"email"`
+	ExtraEmails   []string        `json:"extra_emails"`
+	EmailInvoices bool            `json:"email_invoices"`
+	Phone         string          `json:"phone"`
+	PhoneMobile   bool            `json:"phone_mobile"`
+	CareOf        string          `json:"care_of"`
+	Street        string          `json:"street"`
+	Postcode      string          `json:"postcode"`
+	Town          string          `json:"town"`
+	Municipality  string          `json:"municipality"`
+	Country       string          `json:"country"`
+	Language      string          `json:"language"`
+	JoinedOn      string          `json:"joined_on"`
+	LeftOn        string          `json:"left_on"`
+	Notes         string          `json:"notes"`
+	CreatedAt     json.RawMessage `json:"created_at"`
+	UpdatedAt     json.RawMessage `json:"updated_at"`
+	// Custom is the whole set of custom values by field name; left out,
+	// an update keeps the member's values.
+	Custom map[string]json.RawMessage `json:"custom"`
 }
 
 // dateIn parses a YYYY-MM-DD date ("" is the zero time), adding a problem
@@ -111,7 +185,9 @@ func (in memberInput) member() (member.Member, member.Problems) {
 	m := member.Member{Number: in.Number, Kind: in.Kind, Status: in.Status, FirstName: in.FirstName,
 		LastName: in.LastName, OrgName: in.OrgName, BusinessID: in.BusinessID, Gender: in.Gender,
 		Email: in.Email, Phone: in.Phone, PhoneMobile: in.PhoneMobile, Street: in.Street, Postcode: in.Postcode,
-		Town: in.Town, Municipality: in.Municipality, Country: in.Country, Language: in.Language, Notes: in.Notes}
+		Town: in.Town, Municipality: in.Municipality, Country: in.Country, Language: in.Language, Notes: in.Notes,
+		CareOf: in.CareOf, ExtraEmails: in.ExtraEmails, EmailInvoices: in.EmailInvoices}
+	m.Custom = customIn(&ps, in.Custom)
 	m.BirthDate = dateIn(&ps, "birth_date", in.BirthDate)
 	m.JoinedOn = dateIn(&ps, "joined_on", in.JoinedOn)
 	m.LeftOn = dateIn(&ps, "left_on", in.LeftOn)
@@ -181,9 +257,13 @@ func (a *API) listMembers(w http.ResponseWriter, r *http.Request, key auth.APIKe
 		q.Limit = min(n, member.MaxPageSize)
 	}
 	var page member.Page
+	var defs []member.CustomField
 	err := a.db.For(key.AssociationID).Write(r.Context(), func(tx *store.TenantTx) error {
 		var err error
 		if page, err = member.Search(r.Context(), tx, q); err != nil {
+			return err
+		}
+		if defs, err = withCustom(r.Context(), tx, page.Members); err != nil {
 			return err
 		}
 		return a.audit.Record(r.Context(), tx.Platform(), audit.Event{Action: "member.list", ObjectType: "member",
@@ -201,7 +281,7 @@ func (a *API) listMembers(w http.ResponseWriter, r *http.Request, key auth.APIKe
 	}
 	resp := pageJSON{Items: []memberJSON{}, NextCursor: cursorOut(page.Next), PrevCursor: cursorOut(page.Prev)}
 	for _, m := range page.Members {
-		resp.Items = append(resp.Items, toJSON(m))
+		resp.Items = append(resp.Items, toJSON(m, defs))
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -245,18 +325,48 @@ func fieldProblems(ps member.Problems) problem {
 	return p
 }
 
+// withCustom fills the custom values of a page of members with one query,
+// and returns the association's field definitions to type them with.
+func withCustom(ctx context.Context, tx *store.TenantTx, ms []member.Member) ([]member.CustomField, error) {
+	defs, err := member.CustomFields(ctx, tx)
+	if err != nil || len(defs) == 0 || len(ms) == 0 {
+		return defs, err
+	}
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	values, err := member.CustomValuesFor(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ms {
+		ms[i].Custom = values[ms[i].ID]
+	}
+	return defs, nil
+}
+
+// cardFields reads the definitions a card's custom values are typed with.
+func cardFields(ctx context.Context, tx *store.TenantTx) ([]member.CustomField, error) {
+	return member.CustomFields(ctx, tx)
+}
+
 func (a *API) getMember(w http.ResponseWriter, r *http.Request, key auth.APIKey) {
 	var m member.Member
+	var defs []member.CustomField
 	err := a.db.For(key.AssociationID).Read(r.Context(), func(tx *store.TenantTx) error {
 		var err error
-		m, err = member.Get(r.Context(), tx, r.PathValue("id"))
+		if m, err = member.Get(r.Context(), tx, r.PathValue("id")); err != nil {
+			return err
+		}
+		defs, err = cardFields(r.Context(), tx)
 		return err
 	})
 	if err != nil {
 		a.memberError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toJSON(m))
+	writeJSON(w, http.StatusOK, toJSON(m, defs))
 }
 
 // statusChangeJSON is one row of a member's status history.
@@ -303,9 +413,13 @@ func (a *API) createMember(w http.ResponseWriter, r *http.Request, key auth.APIK
 		writeProblem(w, fieldProblems(ps))
 		return
 	}
+	var defs []member.CustomField
 	err := a.db.For(key.AssociationID).Write(r.Context(), func(tx *store.TenantTx) error {
 		var err error
-		m, err = member.Create(r.Context(), tx, a.audit, a.auth.Clock.Now(), m)
+		if m, err = member.Create(r.Context(), tx, a.audit, a.auth.Clock.Now(), m); err != nil {
+			return err
+		}
+		defs, err = cardFields(r.Context(), tx)
 		return err
 	})
 	if err != nil {
@@ -313,7 +427,7 @@ func (a *API) createMember(w http.ResponseWriter, r *http.Request, key auth.APIK
 		return
 	}
 	w.Header().Set("Location", "/api/v1/members/"+m.ID)
-	writeJSON(w, http.StatusCreated, toJSON(m))
+	writeJSON(w, http.StatusCreated, toJSON(m, defs))
 }
 
 func (a *API) updateMember(w http.ResponseWriter, r *http.Request, key auth.APIKey) {
@@ -326,16 +440,20 @@ func (a *API) updateMember(w http.ResponseWriter, r *http.Request, key auth.APIK
 		writeProblem(w, fieldProblems(ps))
 		return
 	}
+	var defs []member.CustomField
 	err := a.db.For(key.AssociationID).Write(r.Context(), func(tx *store.TenantTx) error {
 		var err error
-		m, err = member.Update(r.Context(), tx, a.audit, a.auth.Clock.Now(), r.PathValue("id"), m)
+		if m, err = member.Update(r.Context(), tx, a.audit, a.auth.Clock.Now(), r.PathValue("id"), m); err != nil {
+			return err
+		}
+		defs, err = cardFields(r.Context(), tx)
 		return err
 	})
 	if err != nil {
 		a.memberError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toJSON(m))
+	writeJSON(w, http.StatusOK, toJSON(m, defs))
 }
 
 // statusInput is a status change as a client asks for it.
@@ -375,9 +493,18 @@ func (a *API) changeStatus(w http.ResponseWriter, r *http.Request, key auth.APIK
 		return
 	}
 	var m member.Member
+	var defs []member.CustomField
 	err := a.db.For(key.AssociationID).Write(r.Context(), func(tx *store.TenantTx) error {
 		var err error
 		m, err = member.ChangeStatus(r.Context(), tx, a.audit, a.auth.Clock.Now(), r.PathValue("id"), in.Status, on, in.Reason)
+		if err != nil || m.Status == member.StatusRejected {
+			return err
+		}
+		// The status change does not touch custom values; the answer shows
+		// them as a read would.
+		ms := []member.Member{m}
+		defs, err = withCustom(r.Context(), tx, ms)
+		m = ms[0]
 		return err
 	})
 	var eps member.Problems
@@ -399,7 +526,7 @@ func (a *API) changeStatus(w http.ResponseWriter, r *http.Request, key auth.APIK
 		writeJSON(w, http.StatusOK, rejectedJSON{ID: m.ID, Number: m.Number, Status: m.Status, Deleted: true})
 		return
 	}
-	writeJSON(w, http.StatusOK, toJSON(m))
+	writeJSON(w, http.StatusOK, toJSON(m, defs))
 }
 
 func (a *API) deleteMember(w http.ResponseWriter, r *http.Request, key auth.APIKey) {

@@ -1,12 +1,17 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"seura.fi/seura/internal/audit"
 	"seura.fi/seura/internal/auth"
@@ -244,6 +249,144 @@ func TestMembersAPI(t *testing.T) {
 		}
 		if fmt.Sprint(n) != fmt.Sprint(want) || lists < 10 {
 			t.Fatalf("audited %v and %d lists, want %v", n, lists, want)
+		}
+	})
+}
+
+// addField adds a custom field to an association, as its settings page does.
+func addField(t *testing.T, env *testenv.Env, assocID string, f member.CustomField) member.CustomField {
+	t.Helper()
+	var out member.CustomField
+	err := env.DB.For(assocID).Write(context.Background(), func(tx *store.TenantTx) error {
+		var err error
+		out, err = member.CreateCustomField(context.Background(), tx, env.Audit, env.Clock.Now(), f)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// validInput fails unless v validates against the MemberInput schema, so
+// that what the tests send is what the document promises to accept.
+func validInput(t *testing.T, v map[string]any) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schemaAt(t, "/components/schemas/MemberInput").Validate(inst); err != nil {
+		t.Fatalf("request does not validate against MemberInput: %v", err)
+	}
+	return v
+}
+
+// TestMembersAPICardAdditions round-trips c/o, further e-mail addresses,
+// invoices by e-mail and custom values through POST, GET, list and PUT,
+// every answer validated against the document.
+func TestMembersAPICardAdditions(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, e testenv.Engine) {
+		env := testenv.New(t, e)
+		srv := env.Server(t)
+		a := env.Association(t, "Seura", 0)
+		b := env.Association(t, "Muu", 0)
+		writeKey, _ := apiKey(t, env, a.ID, auth.ScopeWrite)
+		wc := client{t: t, srv: srv, key: writeKey}
+		addField(t, env, a.ID, member.CustomField{Name: "Lisenssi", Kind: member.FieldText, Required: true})
+		addField(t, env, a.ID, member.CustomField{Name: "Pituus", Kind: member.FieldNumber})
+		addField(t, env, a.ID, member.CustomField{Name: "Tuomarikortti", Kind: member.FieldDate})
+		addField(t, env, a.ID, member.CustomField{Name: "Kilpailee", Kind: member.FieldYesNo})
+		addField(t, env, a.ID, member.CustomField{Name: "Koko", Kind: member.FieldChoice, Choices: []string{"S", "M"}})
+		addField(t, env, b.ID, member.CustomField{Name: "Muiden", Kind: member.FieldText})
+
+		card := validInput(t, map[string]any{"status": "active", "last_name": "Kisaaja", "email": "kisaaja@example.fi",
+			"extra_emails": []string{"Toinen@Example.fi", "kolmas@example.fi"}, "email_invoices": true,
+			"care_of": "c/o Virtanen", "municipality": "Kauniainen", "country": "FI",
+			"custom": map[string]any{"Lisenssi": "L-1", "Pituus": "181,50", "Tuomarikortti": "1.6.2026",
+				"Kilpailee": true, "Koko": "m"}})
+		r := wc.write("POST", "/api/v1/members", card)
+		if r.Status != http.StatusCreated {
+			t.Fatalf("create: %d %s", r.Status, r.Body)
+		}
+		got := r.JSON(t)
+		id := got["id"].(string)
+		wantCustom := map[string]any{"Lisenssi": "L-1", "Pituus": 181.5, "Tuomarikortti": "2026-06-01",
+			"Kilpailee": true, "Koko": "M"}
+		if !reflect.DeepEqual(got["custom"], wantCustom) || got["care_of"] != "Virtanen" ||
+			fmt.Sprint(got["extra_emails"]) != "[toinen@example.fi kolmas@example.fi]" || got["email_invoices"] != true ||
+			got["municipality"] != "Kauniainen" {
+			t.Fatalf("created %s", r.Body)
+		}
+		if r := wc.get("/api/v1/members/" + id); !reflect.DeepEqual(r.JSON(t)["custom"], wantCustom) {
+			t.Fatalf("read %s", r.Body)
+		}
+		list := wc.get("/api/v1/members")
+		items := list.JSON(t)["items"].([]any)
+		if len(items) != 1 || !reflect.DeepEqual(items[0].(map[string]any)["custom"], wantCustom) {
+			t.Fatalf("list %s", list.Body)
+		}
+
+		// Bad values name the custom field; nothing is written.
+		before := len(auditEntries(t, env, a.ID))
+		for _, tt := range []struct {
+			custom map[string]any
+			field  string
+		}{
+			{map[string]any{"Lisenssi": "L-2", "Pituus": "pitkä"}, "custom.Pituus"},
+			{map[string]any{"Lisenssi": "L-2", "Koko": "XL"}, "custom.Koko"},
+			{map[string]any{"Lisenssi": "L-2", "Kilpailee": "ehkä"}, "custom.Kilpailee"},
+			{map[string]any{"Lisenssi": "L-2", "Tuomarikortti": "31.2.2026"}, "custom.Tuomarikortti"},
+			{map[string]any{"Lisenssi": "L-2", "Muiden": "x"}, "custom.Muiden"},
+			{map[string]any{"Pituus": 180}, "custom.Lisenssi"},
+		} {
+			r := wc.write("POST", "/api/v1/members", validInput(t, map[string]any{"status": "active", "last_name": "X",
+				"custom": tt.custom}))
+			wantProblem(t, r, http.StatusUnprocessableEntity, tt.field)
+		}
+		r = wc.write("POST", "/api/v1/members", `{"status": "active", "last_name": "X", "custom": {"Lisenssi": ["a"]}}`)
+		wantProblem(t, r, http.StatusUnprocessableEntity, "custom.Lisenssi")
+		r = wc.write("POST", "/api/v1/members", validInput(t, map[string]any{"status": "active", "last_name": "X",
+			"email_invoices": true, "custom": map[string]any{"Lisenssi": "L"}}))
+		wantProblem(t, r, http.StatusUnprocessableEntity, "email_invoices")
+		if after := len(auditEntries(t, env, a.ID)); after != before {
+			t.Fatalf("refused requests wrote %d audit events", after-before)
+		}
+
+		// A card read and sent back unchanged changes nothing; custom left
+		// out keeps the values; given, it is the whole set.
+		read := wc.get("/api/v1/members/" + id).JSON(t)
+		if r := wc.write("PUT", "/api/v1/members/"+id, validInput(t, read)); r.Status != http.StatusOK ||
+			!reflect.DeepEqual(r.JSON(t)["custom"], wantCustom) {
+			t.Fatalf("put back: %d %s", r.Status, r.Body)
+		}
+		delete(read, "custom")
+		read["first_name"] = "Kalle"
+		if r := wc.write("PUT", "/api/v1/members/"+id, validInput(t, read)); r.Status != http.StatusOK ||
+			!reflect.DeepEqual(r.JSON(t)["custom"], wantCustom) {
+			t.Fatalf("put without custom: %d %s", r.Status, r.Body)
+		}
+		read["custom"] = map[string]any{"Lisenssi": "L-1", "Pituus": nil, "Koko": "S"}
+		r = wc.write("PUT", "/api/v1/members/"+id, validInput(t, read))
+		if r.Status != http.StatusOK || !reflect.DeepEqual(r.JSON(t)["custom"], map[string]any{"Lisenssi": "L-1", "Koko": "S"}) {
+			t.Fatalf("put with custom: %d %s", r.Status, r.Body)
+		}
+		ev := auditEntries(t, env, a.ID)
+		last := ev[len(ev)-1]
+		for _, c := range last.Changes {
+			if strings.HasPrefix(c.Field, "custom.") && (c.Before != "" && !strings.HasPrefix(c.Before, "hmac:") ||
+				c.After != "" && !strings.HasPrefix(c.After, "hmac:")) {
+				t.Errorf("custom value audited in clear: %+v", c)
+			}
+		}
+		// A status change answers with the values too.
+		r = wc.write("POST", "/api/v1/members/"+id+"/status", map[string]any{"status": "inactive"})
+		if r.Status != http.StatusOK || !reflect.DeepEqual(r.JSON(t)["custom"], map[string]any{"Lisenssi": "L-1", "Koko": "S"}) {
+			t.Fatalf("status: %d %s", r.Status, r.Body)
 		}
 	})
 }

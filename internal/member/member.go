@@ -6,6 +6,7 @@ package member
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -31,30 +32,42 @@ var Statuses = []string{StatusActive, StatusApplied, StatusInactive, StatusDecea
 
 // Member is one member's card.
 type Member struct {
-	ID           string    `json:"id"`
-	Number       int64     `json:"member_number"`
-	Kind         string    `json:"kind"`
-	Status       string    `json:"status"`
-	FirstName    string    `json:"first_name"`
-	LastName     string    `json:"last_name"`
-	OrgName      string    `json:"organisation_name,omitempty"`
-	BusinessID   string    `json:"business_id,omitempty"`
-	Gender       string    `json:"gender,omitempty"`
-	BirthDate    time.Time `json:"birth_date,omitzero"`
-	Email        string    `json:"email,omitempty"`
-	Phone        string    `json:"phone,omitempty"`
-	PhoneMobile  bool      `json:"phone_mobile"`
-	Street       string    `json:"street,omitempty"`
-	Postcode     string    `json:"postcode,omitempty"`
-	Town         string    `json:"town,omitempty"`
-	Municipality string    `json:"municipality,omitempty"`
-	Country      string    `json:"country"`
-	Language     string    `json:"language"`
-	JoinedOn     time.Time `json:"joined_on,omitzero"`
-	LeftOn       time.Time `json:"left_on,omitzero"`
-	Notes        string    `json:"notes,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID         string    `json:"id"`
+	Number     int64     `json:"member_number"`
+	Kind       string    `json:"kind"`
+	Status     string    `json:"status"`
+	FirstName  string    `json:"first_name"`
+	LastName   string    `json:"last_name"`
+	OrgName    string    `json:"organisation_name,omitempty"`
+	BusinessID string    `json:"business_id,omitempty"`
+	Gender     string    `json:"gender,omitempty"`
+	BirthDate  time.Time `json:"birth_date,omitzero"`
+	Email      string    `json:"email,omitempty"`
+	// ExtraEmails are further addresses besides the primary Email; mail
+	// goes to all of them.
+	ExtraEmails []string `json:"extra_emails,omitempty"`
+	// EmailInvoices is set when the member wants invoices by e-mail rather
+	// than on paper; it needs an e-mail address.
+	EmailInvoices bool      `json:"email_invoices"`
+	Phone         string    `json:"phone,omitempty"`
+	PhoneMobile   bool      `json:"phone_mobile"`
+	CareOf        string    `json:"care_of,omitempty"` // c/o line of the address
+	Street        string    `json:"street,omitempty"`
+	Postcode      string    `json:"postcode,omitempty"`
+	Town          string    `json:"town,omitempty"`
+	Municipality  string    `json:"municipality,omitempty"`
+	Country       string    `json:"country"`
+	Language      string    `json:"language"`
+	JoinedOn      time.Time `json:"joined_on,omitzero"`
+	LeftOn        time.Time `json:"left_on,omitzero"`
+	Notes         string    `json:"notes,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	// Custom holds the association's custom fields, by field name. Read
+	// (Get) it holds the canonical values of the fields that have one. Given
+	// to Create or Update it is the whole set as typed, validated by each
+	// field's kind; a nil map given to Update keeps the current values.
+	Custom map[string]string `json:"custom,omitempty"`
 }
 
 // DisplayName is how people see the member in lists.
@@ -70,7 +83,7 @@ var ErrNotFound = errors.New("member not found")
 
 const columns = `id, member_number, kind, status, first_name, last_name, org_name, gender, birth_date, email, phone,
 	street, postcode, town, municipality, country, language, joined_on, left_on, notes, business_id, phone_mobile,
-	created_at, updated_at`
+	care_of, extra_emails, email_invoices, created_at, updated_at`
 
 // insertColumns are written by InsertBatch, after association_id ($1).
 var insertColumns = strings.Split(strings.NewReplacer("\n", "", "\t", "", " ", "").Replace(columns), ",")
@@ -78,16 +91,49 @@ var insertColumns = strings.Split(strings.NewReplacer("\n", "", "\t", "", " ", "
 func scan(row interface{ Scan(...any) error }) (Member, error) {
 	var m Member
 	var birth, joined, left sql.NullTime
+	var extra string
 	err := row.Scan(&m.ID, &m.Number, &m.Kind, &m.Status, &m.FirstName, &m.LastName, &m.OrgName, &m.Gender, &birth,
 		&m.Email, &m.Phone, &m.Street, &m.Postcode, &m.Town, &m.Municipality, &m.Country, &m.Language, &joined, &left,
-		&m.Notes, &m.BusinessID, &m.PhoneMobile, &m.CreatedAt, &m.UpdatedAt)
+		&m.Notes, &m.BusinessID, &m.PhoneMobile, &m.CareOf, &extra, &m.EmailInvoices, &m.CreatedAt, &m.UpdatedAt)
 	m.BirthDate, m.JoinedOn, m.LeftOn = birth.Time, joined.Time, left.Time
+	if err == nil {
+		m.ExtraEmails, err = decodeEmails(extra)
+	}
 	return m, err
 }
 
-// Get reads one member by id.
+// encodeEmails stores further e-mail addresses as a JSON array; the common
+// case, none, costs no encoding (bulk loads write millions of these).
+func encodeEmails(es []string) string {
+	if len(es) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(es) // a []string always encodes
+	return string(b)
+}
+
+// decodeEmails reads what encodeEmails wrote; none is nil.
+func decodeEmails(s string) ([]string, error) {
+	if s == "" || s == "[]" {
+		return nil, nil
+	}
+	var es []string
+	if err := json.Unmarshal([]byte(s), &es); err != nil {
+		return nil, fmt.Errorf("read extra e-mail addresses: %w", err)
+	}
+	return es, nil
+}
+
+// Get reads one member by id, with its custom field values.
 func Get(ctx context.Context, tx *store.TenantTx, id string) (Member, error) {
-	return get(ctx, tx, id, false)
+	m, err := get(ctx, tx, id, false)
+	if err != nil {
+		return m, err
+	}
+	if m.Custom, err = memberValues(ctx, tx, m.ID); err != nil {
+		return Member{}, err
+	}
+	return m, nil
 }
 
 // get reads one member, on PostgreSQL locking the row until the transaction
@@ -161,9 +207,10 @@ func NextNumber(ctx context.Context, tx *store.TenantTx) (int64, error) {
 // InsertBatch writes new members; ids, timestamps and defaults are filled
 // in. It is the one way members are inserted, because it also adds them to
 // the per-status counts (triggers follow later status changes and deletes).
-// It neither validates nor writes status history or audit events: Create
-// does that for one member, and bulk paths (demo data, imports) validate
-// their rows themselves and audit the batch as one event. PostgreSQL gets one
+// It does not validate and writes neither custom field values, status
+// history nor audit events: Create does that for one member, and bulk paths
+// (demo data, imports) validate their rows themselves and audit the batch as
+// one event. PostgreSQL gets one
 // statement of many rows; SQLite one prepared row run many times, which is
 // faster there.
 func InsertBatch(ctx context.Context, tx *store.TenantTx, now time.Time, ms []Member) error {
@@ -192,7 +239,7 @@ func InsertBatch(ctx context.Context, tx *store.TenantTx, now time.Time, ms []Me
 		rows[i] = []any{m.ID, m.Number, m.Kind, m.Status, m.FirstName, m.LastName, m.OrgName, m.Gender,
 			NullDate(m.BirthDate), m.Email, m.Phone, m.Street, m.Postcode, m.Town, m.Municipality, m.Country,
 			m.Language, NullDate(m.JoinedOn), NullDate(m.LeftOn), m.Notes, m.BusinessID, m.PhoneMobile,
-			m.CreatedAt, m.UpdatedAt}
+			m.CareOf, encodeEmails(m.ExtraEmails), m.EmailInvoices, m.CreatedAt, m.UpdatedAt}
 	}
 	head := "INSERT INTO members (association_id, " + strings.Join(insertColumns, ", ") + ") VALUES "
 	if tx.Dialect() == store.SQLite {

@@ -65,6 +65,16 @@ type Blocker func(ctx context.Context, tx *store.TenantTx, memberID string) (rea
 // here, from init, so that this package need not know them.
 var LeaveBlockers []Blocker
 
+// Eraser removes what another part of the register links to a member who
+// is being anonymised (group memberships, a household), recording each
+// removal with rec.
+type Eraser func(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, memberID string) error
+
+// Erasers run, in the same transaction, when a member is anonymised: an
+// erased member should not stay on participant lists or receive a
+// household's letters. (A hard delete removes the links by foreign keys.)
+var Erasers []Eraser
+
 // HistoryCheckers are asked before a member is deleted; any non-empty
 // answer (what the history is: "3 invoices") means the member has a history
 // that must stay, and is anonymised instead of deleted. Billing registers
@@ -128,6 +138,13 @@ var fields = []field{
 	{"gender", true, func(m Member) string { return m.Gender }},
 	{"birth_date", true, func(m Member) string { return dateString(m.BirthDate) }},
 	{"email", true, func(m Member) string { return m.Email }},
+	{"extra_emails", true, func(m Member) string { return strings.Join(m.ExtraEmails, ", ") }},
+	{"email_invoices", false, func(m Member) string {
+		if m.EmailInvoices {
+			return "true"
+		}
+		return ""
+	}},
 	{"phone", true, func(m Member) string { return m.Phone }},
 	{"phone_mobile", false, func(m Member) string {
 		if m.PhoneMobile {
@@ -135,6 +152,7 @@ var fields = []field{
 		}
 		return ""
 	}},
+	{"care_of", true, func(m Member) string { return m.CareOf }},
 	{"street", true, func(m Member) string { return m.Street }},
 	{"postcode", true, func(m Member) string { return m.Postcode }},
 	{"town", true, func(m Member) string { return m.Town }},
@@ -147,7 +165,8 @@ var fields = []field{
 }
 
 // diff lists the fields that differ between before and after, as audit
-// changes; against the zero Member it lists every non-empty field.
+// changes, custom fields ("custom.<name>", personal) last; against the zero
+// Member it lists every non-empty field.
 func diff(before, after Member) []audit.Change {
 	var out []audit.Change
 	for _, f := range fields {
@@ -161,20 +180,29 @@ func diff(before, after Member) []audit.Change {
 		}
 		out = append(out, c)
 	}
-	return out
+	return append(out, customChanges(before.Custom, after.Custom)...)
 }
 
 // Create validates a new member and inserts it with its first status
 // history entry and a "member.create" audit event, all in tx. A card that
 // does not validate returns Problems and writes nothing. Number 0 takes the
 // association's next free member number; a given number already in use is a
-// problem on member_number. The returned member is as stored.
+// problem on member_number. Custom values (by field name) are checked by
+// their fields' kinds, and an Active member needs every required one; a
+// problem names the field as "custom.<name>". The returned member is as
+// stored.
 func Create(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, now time.Time, m Member) (Member, error) {
 	m = m.Normalize()
 	m.ID = ""
-	if ps := m.ValidateAt(now); len(ps) > 0 {
+	defs, err := CustomFields(ctx, tx)
+	if err != nil {
+		return Member{}, err
+	}
+	custom, cps := checkCustom(defs, m.Custom, m.Status == StatusActive)
+	if ps := append(m.ValidateAt(now), cps...); len(ps) > 0 {
 		return Member{}, Problems(ps)
 	}
+	m.Custom = custom
 	if err := lockNumbers(ctx, tx); err != nil {
 		return Member{}, err
 	}
@@ -195,6 +223,9 @@ func Create(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, now ti
 		return Member{}, err
 	}
 	m = batch[0]
+	if err := writeCustom(ctx, tx, defs, m.ID, nil, m.Custom); err != nil {
+		return Member{}, err
+	}
 	on := clock.Today(now)
 	switch {
 	case m.Status == StatusActive && !m.JoinedOn.IsZero():
@@ -247,8 +278,10 @@ func numberFree(ctx context.Context, tx *store.TenantTx, number int64, except st
 // fields that changed ("member.update") and sets updated_at. next is the
 // whole card: empty fields clear them. Number 0 and an empty status keep the
 // current ones; the status itself changes only through ChangeStatus. A
-// member who is not Active cannot be edited (ErrNotEditable). When nothing
-// changed, nothing is written and the current card is returned.
+// member who is not Active cannot be edited (ErrNotEditable). Custom
+// values follow next.Custom, unless it is nil, which keeps them; either way
+// every required custom field must have a value. When nothing changed,
+// nothing is written and the current card is returned.
 func Update(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, now time.Time, id string, next Member) (Member, error) {
 	cur, err := get(ctx, tx, id, true)
 	if err != nil {
@@ -256,6 +289,9 @@ func Update(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, now ti
 	}
 	if cur.Status != StatusActive {
 		return Member{}, fmt.Errorf("%w: member %d is %s", ErrNotEditable, cur.Number, cur.Status)
+	}
+	if cur.Custom, err = memberValues(ctx, tx, cur.ID); err != nil {
+		return Member{}, err
 	}
 	next = next.Normalize()
 	if next.Status != "" && next.Status != cur.Status {
@@ -265,9 +301,18 @@ func Update(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, now ti
 	if next.Number == 0 {
 		next.Number = cur.Number
 	}
-	if ps := next.ValidateAt(now); len(ps) > 0 {
+	if next.Custom == nil {
+		next.Custom = cur.Custom
+	}
+	defs, err := CustomFields(ctx, tx)
+	if err != nil {
+		return Member{}, err
+	}
+	custom, cps := checkCustom(defs, next.Custom, true)
+	if ps := append(next.ValidateAt(now), cps...); len(ps) > 0 {
 		return Member{}, Problems(ps)
 	}
+	next.Custom = custom
 	changes := diff(cur, next)
 	if len(changes) == 0 {
 		return cur, nil
@@ -284,17 +329,21 @@ func Update(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, now ti
 	_, err = tx.Exec(ctx, `UPDATE members SET member_number = $3, kind = $4, first_name = $5, last_name = $6,
 		org_name = $7, gender = $8, birth_date = $9, email = $10, phone = $11, phone_mobile = $12, street = $13,
 		postcode = $14, town = $15, municipality = $16, country = $17, language = $18, joined_on = $19,
-		left_on = $20, notes = $21, business_id = $22, updated_at = $23
+		left_on = $20, notes = $21, business_id = $22, updated_at = $23, care_of = $24, extra_emails = $25,
+		email_invoices = $26
 		WHERE association_id = $1 AND id = $2`,
 		cur.ID, next.Number, next.Kind, next.FirstName, next.LastName, next.OrgName, next.Gender,
 		NullDate(next.BirthDate), next.Email, next.Phone, next.PhoneMobile, next.Street, next.Postcode, next.Town,
 		next.Municipality, next.Country, next.Language, NullDate(next.JoinedOn), NullDate(next.LeftOn), next.Notes,
-		next.BusinessID, now)
+		next.BusinessID, now, next.CareOf, encodeEmails(next.ExtraEmails), next.EmailInvoices)
 	if err != nil {
 		if store.IsUniqueViolation(err) {
 			return Member{}, Problems{{Field: "member_number", Message: "is already in use"}}
 		}
 		return Member{}, fmt.Errorf("update member: %w", err)
+	}
+	if err := writeCustom(ctx, tx, defs, cur.ID, cur.Custom, next.Custom); err != nil {
+		return Member{}, err
 	}
 	if err := rec.Record(ctx, tx.Platform(), audit.Event{Action: "member.update", ObjectType: "member",
 		ObjectID: cur.ID, Changes: changes}); err != nil {
@@ -350,6 +399,9 @@ func ChangeStatus(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, 
 	if to == StatusRejected {
 		if _, err := tx.Exec(ctx, `DELETE FROM member_status_history WHERE association_id = $1 AND member_id = $2`, cur.ID); err != nil {
 			return Member{}, fmt.Errorf("delete application history: %w", err)
+		}
+		if err := deleteCustomValues(ctx, tx, cur.ID); err != nil {
+			return Member{}, err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM members WHERE association_id = $1 AND id = $2`, cur.ID); err != nil {
 			return Member{}, fmt.Errorf("delete application: %w", err)
@@ -474,13 +526,17 @@ const Erased = "—"
 // creation (status changes, or anything a HistoryChecker reports, such as
 // invoices) is anonymised instead, so that ledgers and counts stay right:
 // every personal field is blanked (the name that must be present becomes
-// Erased, "—"), and so are the reasons in its status history; number,
+// Erased, "—"), its custom field values are deleted, and so are the reasons
+// in its status history; number,
 // status and dates are kept. The audit event ("member.delete" or
 // "member.anonymise") lists the names of the fields erased, never their
 // values. Anonymising a member who has nothing left to erase writes nothing.
 func Delete(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, now time.Time, id string) (anonymised bool, err error) {
 	cur, err := get(ctx, tx, id, true)
 	if err != nil {
+		return false, err
+	}
+	if cur.Custom, err = memberValues(ctx, tx, cur.ID); err != nil {
 		return false, err
 	}
 	var entries int
@@ -507,6 +563,9 @@ func Delete(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, now ti
 		if _, err := tx.Exec(ctx, `DELETE FROM member_status_history WHERE association_id = $1 AND member_id = $2`, cur.ID); err != nil {
 			return false, fmt.Errorf("delete status history: %w", err)
 		}
+		if err := deleteCustomValues(ctx, tx, cur.ID); err != nil {
+			return false, err
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM members WHERE association_id = $1 AND id = $2`, cur.ID); err != nil {
 			return false, fmt.Errorf("delete member: %w", err)
 		}
@@ -529,11 +588,20 @@ func Delete(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, now ti
 	}
 	if _, err := tx.Exec(ctx, `UPDATE members SET first_name = $3, last_name = $4, org_name = $5, business_id = $6,
 		gender = $7, birth_date = NULL, email = $8, phone = $9, phone_mobile = $10, street = $11, postcode = $12,
-		town = $13, municipality = $14, notes = $15, updated_at = $16
+		town = $13, municipality = $14, notes = $15, updated_at = $16, care_of = $17, extra_emails = $18,
+		email_invoices = $19
 		WHERE association_id = $1 AND id = $2`, cur.ID, anon.FirstName, anon.LastName, anon.OrgName, anon.BusinessID,
 		anon.Gender, anon.Email, anon.Phone, anon.PhoneMobile, anon.Street, anon.Postcode, anon.Town,
-		anon.Municipality, anon.Notes, now); err != nil {
+		anon.Municipality, anon.Notes, now, anon.CareOf, encodeEmails(anon.ExtraEmails), anon.EmailInvoices); err != nil {
 		return false, fmt.Errorf("anonymise member: %w", err)
+	}
+	if err := deleteCustomValues(ctx, tx, cur.ID); err != nil {
+		return false, err
+	}
+	for _, erase := range Erasers {
+		if err := erase(ctx, tx, rec, cur.ID); err != nil {
+			return false, err
+		}
 	}
 	details["erased"] = erased
 	details["kept_because"] = kept
@@ -549,6 +617,7 @@ func anonymous(m Member) Member {
 	a.BirthDate = time.Time{}
 	a.Email, a.Phone, a.PhoneMobile = "", "", false
 	a.Street, a.Postcode, a.Town, a.Municipality, a.Notes = "", "", "", "", ""
+	a.CareOf, a.ExtraEmails, a.EmailInvoices, a.Custom = "", nil, false, nil
 	if m.Kind == KindOrganisation {
 		a.OrgName = Erased
 	} else {
@@ -557,14 +626,24 @@ func anonymous(m Member) Member {
 	return a
 }
 
-// personalFields names the personal fields (and the mobile flag that goes
-// with the phone) that differ between before and after.
+// personalFields names the personal fields (custom fields among them, and
+// the flags that go with the phone and the e-mail) that differ between
+// before and after.
 func personalFields(before, after Member) []string {
 	out := []string{}
 	for _, c := range diff(before, after) {
-		if c.Sensitivity == audit.Personal || c.Field == "phone_mobile" {
+		if c.Sensitivity == audit.Personal || c.Field == "phone_mobile" || c.Field == "email_invoices" {
 			out = append(out, c.Field)
 		}
 	}
 	return out
+}
+
+// deleteCustomValues removes every custom value of a member that is being
+// deleted or anonymised.
+func deleteCustomValues(ctx context.Context, tx *store.TenantTx, memberID string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM custom_values WHERE association_id = $1 AND member_id = $2`, memberID); err != nil {
+		return fmt.Errorf("delete custom values: %w", err)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -753,5 +754,5 @@ func same(a, b member.Member) bool {
 			*t = t.UTC().Round(0)
 		}
 	}
-	return a == b
+	return reflect.DeepEqual(a, b)
 }

@@ -2,6 +2,8 @@ package member_test
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +88,43 @@ func TestValidate(t *testing.T) {
 			m.Status, m.JoinedOn, m.LeftOn = "deceased", date(2020, 1, 1), date(2019, 1, 1)
 		}, field: "left_on", msg: "before the joining date"},
 		{name: "negative number", edit: func(m *member.Member) { m.Number = -1 }, field: "member_number"},
+
+		{name: "c/o", edit: func(m *member.Member) { m.CareOf = " c/o Virtanen " }},
+		{name: "long c/o", edit: func(m *member.Member) { m.CareOf = strings.Repeat("a", 101) }, field: "care_of", msg: "at most 100"},
+		{name: "c/o on two lines", edit: func(m *member.Member) { m.CareOf = "Virtanen\nBcc" }, field: "care_of", msg: "one line"},
+		{name: "further e-mail addresses", edit: func(m *member.Member) {
+			m.Email, m.ExtraEmails = "a@example.fi", []string{" B@Example.fi ", "", "c@example.fi"}
+		}},
+		{name: "bad further address", edit: func(m *member.Member) {
+			m.Email, m.ExtraEmails = "a@example.fi", []string{"b@example.fi", "c@localhost"}
+		}, field: "extra_emails", msg: "address 2"},
+		{name: "two addresses in one further address", edit: func(m *member.Member) {
+			m.Email, m.ExtraEmails = "a@example.fi", []string{"b@example.fi, c@example.fi"}
+		}, field: "extra_emails", msg: "address 1"},
+		{name: "six further addresses", edit: func(m *member.Member) {
+			m.Email = "a@example.fi"
+			for i := range 6 {
+				m.ExtraEmails = append(m.ExtraEmails, fmt.Sprintf("x%d@example.fi", i))
+			}
+		}, field: "extra_emails", msg: "at most 5"},
+		{name: "five further addresses", edit: func(m *member.Member) {
+			m.Email = "a@example.fi"
+			for i := range 5 {
+				m.ExtraEmails = append(m.ExtraEmails, fmt.Sprintf("x%d@example.fi", i))
+			}
+		}},
+		{name: "invoices by e-mail", edit: func(m *member.Member) { m.Email, m.EmailInvoices = "a@example.fi", true }},
+		{name: "invoices by e-mail without address", edit: func(m *member.Member) { m.EmailInvoices = true }, field: "email_invoices", msg: "needs an e-mail address"},
+		{name: "invoices by e-mail to a further address", edit: func(m *member.Member) {
+			m.ExtraEmails, m.EmailInvoices = []string{"b@example.fi"}, true
+		}},
+		{name: "country code in lowercase", edit: func(m *member.Member) { m.Country = "de" }},
+		{name: "Åland", edit: func(m *member.Member) { m.Country = "AX" }},
+		{name: "no such country", edit: func(m *member.Member) { m.Country = "XX" }, field: "country", msg: "ISO 3166-1"},
+		{name: "former country", edit: func(m *member.Member) { m.Country = "SU" }, field: "country", msg: "ISO 3166-1"},
+		{name: "municipality not required", edit: func(m *member.Member) { m.Municipality = "" }},
+		{name: "municipality", edit: func(m *member.Member) { m.Municipality = "Kauniainen" }},
+		{name: "long municipality", edit: func(m *member.Member) { m.Municipality = strings.Repeat("a", 101) }, field: "municipality", msg: "at most 100"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,10 +179,10 @@ func TestNormalize(t *testing.T) {
 	want := member.Member{Kind: "organisation", Status: "active", OrgName: "Nokia Oyj", BusinessID: "0112038-9",
 		Email: "info@nokia.com", Phone: "+358401234567", PhoneMobile: true, Postcode: "02610", Country: "FI",
 		Language: "sv", Street: "Karakaari 7", BirthDate: date(1990, 5, 1)}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Normalize:\n got %+v\nwant %+v", got, want)
 	}
-	if again := got.Normalize(); again != got {
+	if again := got.Normalize(); !reflect.DeepEqual(again, got) {
 		t.Fatalf("Normalize is not idempotent: %+v", again)
 	}
 }
@@ -182,5 +221,75 @@ func TestProblemsIsAnError(t *testing.T) {
 	}
 	if msg := err.Error(); !strings.Contains(msg, "last_name: required") || !strings.Contains(msg, "email: only one address") {
 		t.Fatalf("message %q", msg)
+	}
+}
+
+func TestNormalizeCardAdditions(t *testing.T) {
+	tests := []struct {
+		name       string
+		email      string
+		extra      []string
+		careOf     string
+		wantEmail  string
+		wantExtra  []string
+		wantCareOf string
+	}{
+		{name: "kept", email: "a@example.fi", extra: []string{"b@example.fi"}, wantEmail: "a@example.fi",
+			wantExtra: []string{"b@example.fi"}},
+		{name: "lowercased, empty and repeats dropped", email: "A@Example.fi",
+			extra: []string{" B@example.FI", "", "a@example.fi", "b@example.fi"}, wantEmail: "a@example.fi",
+			wantExtra: []string{"b@example.fi"}},
+		{name: "first further address becomes primary", extra: []string{"b@example.fi", "c@example.fi"},
+			wantEmail: "b@example.fi", wantExtra: []string{"c@example.fi"}},
+		{name: "only empty further addresses", extra: []string{" ", ""}},
+		{name: "c/o prefix dropped", careOf: "C/O  Virtanen ", wantCareOf: "Virtanen"},
+		{name: "c/o without prefix", careOf: " Matti Virtanen", wantCareOf: "Matti Virtanen"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := person()
+			m.Email, m.ExtraEmails, m.CareOf = tt.email, tt.extra, tt.careOf
+			got := m.Normalize()
+			if got.Email != tt.wantEmail || !reflect.DeepEqual(got.ExtraEmails, tt.wantExtra) || got.CareOf != tt.wantCareOf {
+				t.Fatalf("got %q %q %q, want %q %q %q", got.Email, got.ExtraEmails, got.CareOf,
+					tt.wantEmail, tt.wantExtra, tt.wantCareOf)
+			}
+			if again := got.Normalize(); !reflect.DeepEqual(again, got) {
+				t.Fatalf("not idempotent: %+v", again)
+			}
+		})
+	}
+}
+
+func TestCountries(t *testing.T) {
+	for _, lang := range []string{"fi", "sv", "en"} {
+		cs := member.Countries(lang)
+		if len(cs) < 240 || len(cs) > 260 {
+			t.Fatalf("%s: %d countries", lang, len(cs))
+		}
+		at := map[string]int{}
+		for i, c := range cs {
+			if c.Name == "" || !member.IsCountry(c.Code) {
+				t.Fatalf("%s: %+v", lang, c)
+			}
+			at[c.Code] = i
+		}
+		for _, code := range []string{"FI", "SE", "AX", "EE", "NO", "DE", "US"} {
+			if _, ok := at[code]; !ok {
+				t.Errorf("%s: %s missing", lang, code)
+			}
+		}
+		// Å comes after Z in Swedish order, not next to A.
+		if lang == "sv" && at["AX"] < at["ZW"] {
+			t.Errorf("sv: Åland sorted before Zimbabwe: %d < %d", at["AX"], at["ZW"])
+		}
+	}
+	for _, tt := range []struct{ code, lang, want string }{
+		{"SE", "fi", "Ruotsi"}, {"FI", "sv", "Finland"}, {"DE", "en", "Germany"}, {"AX", "fi", "Ahvenanmaa"},
+		{"XX", "fi", "XX"},
+	} {
+		if got := member.CountryName(tt.code, tt.lang); got != tt.want {
+			t.Errorf("CountryName(%s, %s) = %q, want %q", tt.code, tt.lang, got, tt.want)
+		}
 	}
 }

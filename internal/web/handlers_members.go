@@ -3,14 +3,17 @@ package web
 import (
 	"errors"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"seura.fi/seura/internal/auth"
 	"seura.fi/seura/internal/clock"
 	"seura.fi/seura/internal/i18n"
 	"seura.fi/seura/internal/member"
+	"seura.fi/seura/internal/postcode"
 	"seura.fi/seura/internal/store"
 	"seura.fi/seura/internal/valid"
 )
@@ -47,6 +50,54 @@ func (s *Server) memberCard(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	s.renderCard(w, r, c, http.StatusOK, m, "", nil, "")
 }
 
+// customFields reads the association's custom field definitions.
+func (s *Server) customFields(r *http.Request, c *reqCtx) ([]member.CustomField, error) {
+	var defs []member.CustomField
+	err := s.db.For(c.Assoc.ID).Read(r.Context(), func(tx *store.TenantTx) error {
+		var err error
+		defs, err = member.CustomFields(r.Context(), tx)
+		return err
+	})
+	return defs, err
+}
+
+// shownValue is one custom field on the card.
+type shownValue struct{ Name, Value string }
+
+// shownValues are the card's custom fields in their order, each value
+// written as people read it in lang; fields without a value show empty.
+func shownValues(defs []member.CustomField, values map[string]string, lang string) []shownValue {
+	out := make([]shownValue, 0, len(defs))
+	for _, f := range defs {
+		out = append(out, shownValue{f.Name, customText(f, values[f.Name], lang)})
+	}
+	return out
+}
+
+// customText writes a canonical custom value for people: dates as
+// dd.mm.yyyy, decimal commas in Finnish and Swedish, yes/no in words.
+func customText(f member.CustomField, v, lang string) string {
+	if v == "" {
+		return ""
+	}
+	switch f.Kind {
+	case member.FieldDate:
+		if d, err := time.Parse(time.DateOnly, v); err == nil {
+			return valid.FormatDate(d)
+		}
+	case member.FieldNumber:
+		if lang != "en" {
+			return strings.Replace(v, ".", ",", 1)
+		}
+	case member.FieldYesNo:
+		if v == "true" {
+			return i18n.T(lang, "card.yes")
+		}
+		return i18n.T(lang, "card.no")
+	}
+	return v
+}
+
 // transition is one status change the card offers.
 type transition struct{ To, Label string }
 
@@ -71,7 +122,14 @@ func (s *Server) renderCard(w http.ResponseWriter, r *http.Request, c *reqCtx, s
 	}
 	data := pageData{"M": m, "Tab": "card", "Transitions": transitions(m.Status),
 		"StatusForm": statusForm, "StatusError": statusErr, "Error": errMsg, "Msg": flash(r),
-		"CanWrite": c.Role.AtLeast(auth.RoleUser), "IsAdmin": c.Role == auth.RoleAdmin}
+		"CanWrite": c.Role.AtLeast(auth.RoleUser), "IsAdmin": c.Role == auth.RoleAdmin,
+		"CountryName": member.CountryName(m.Country, c.Lang)}
+	defs, err := s.customFields(r, c)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	data["Custom"] = shownValues(defs, m.Custom, c.Lang)
 	if err := s.addCardParts(r, c, m, data); err != nil {
 		s.fail(w, r, c, err)
 		return
@@ -87,14 +145,20 @@ func (s *Server) memberHistory(w http.ResponseWriter, r *http.Request, c *reqCtx
 	s.render(w, r, c, "member_history", pageData{"M": m, "Tab": "history", "History": hist, "Msg": flash(r)})
 }
 
-// formField is one field of the member form.
+// formField is one field of the member form. Label and Hint are catalog
+// keys, or text as it is when RawLabel is set (custom fields are named by
+// the association).
 type formField struct {
-	Name, Label, Type, Value, Error, Hint, Autocomplete string
-	Options                                             []option
-	Required                                            bool
+	Name, Label, Type, Value, Error, Hint, Autocomplete, InputMode string
+	Options                                                        []option
+	Required, RawLabel                                             bool
 }
 
-type option struct{ Value, Label string }
+// option is one choice of a select; Label is a catalog key unless Raw.
+type option struct {
+	Value, Label string
+	Raw          bool
+}
 
 // Described is the ids the field's aria-describedby names.
 func (f formField) Described() string {
@@ -111,8 +175,12 @@ func (f formField) Described() string {
 // cardFields are the member form's fields, in order; status only on new
 // cards.
 var cardFields = []string{"kind", "status", "member_number", "first_name", "last_name", "gender", "organisation_name",
-	"business_id", "birth_date", "street", "postcode", "town", "municipality", "country", "email", "phone",
-	"phone_mobile", "language", "joined_on", "notes"}
+	"business_id", "birth_date", "care_of", "street", "postcode", "town", "municipality", "country", "email",
+	"extra_emails", "email_invoices", "phone", "phone_mobile", "language", "joined_on", "notes"}
+
+// customInput is the form input of custom field id: ids, unlike the names
+// the association gives, are safe in HTML ids.
+func customInput(id string) string { return "custom-" + id }
 
 func opts(prefix string, values ...string) []option {
 	out := make([]option, len(values))
@@ -121,13 +189,25 @@ func opts(prefix string, values ...string) []option {
 		if key == "" {
 			key = "none"
 		}
-		out[i] = option{v, prefix + key}
+		out[i] = option{Value: v, Label: prefix + key}
 	}
 	return out
 }
 
-// buildFields fills the form's fields with values and problems.
-func buildFields(isNew bool, values map[string]string, problems map[string]string) []formField {
+// countryOptions is the country list in lang, for a select that works
+// without JavaScript (typing a country's first letters jumps to it).
+func countryOptions(lang string) []option {
+	cs := member.Countries(lang)
+	out := make([]option, len(cs))
+	for i, c := range cs {
+		out[i] = option{Value: c.Code, Label: c.Name, Raw: true}
+	}
+	return out
+}
+
+// buildFields fills the form's fields, the association's custom fields
+// last, with values and problems, in lang.
+func buildFields(isNew bool, lang string, defs []member.CustomField, values map[string]string, problems map[string]string) []formField {
 	var out []formField
 	for _, name := range cardFields {
 		if name == "status" && !isNew {
@@ -160,26 +240,82 @@ func buildFields(isNew bool, values map[string]string, problems map[string]strin
 		case "phone_mobile":
 			f.Type, f.Hint = "checkbox", "member.hint_mobile"
 		case "country":
-			f.Hint = "member.hint_country"
+			f.Type, f.Options = "select", countryOptions(lang)
+		case "care_of":
+			f.Hint = "card.hint_care_of"
+		case "extra_emails":
+			f.Type, f.Hint = "textarea", "card.hint_extra_emails"
+		case "email_invoices":
+			f.Type, f.Hint = "checkbox", "card.hint_email_invoices"
+		case "municipality":
+			f.Hint = "card.hint_municipality"
 		case "notes":
 			f.Type = "textarea"
 		}
 		out = append(out, f)
 	}
+	for _, d := range defs {
+		out = append(out, customFormField(d, values, problems))
+	}
 	return out
 }
 
+// customFormField is the input of one custom field, fitting its kind.
+func customFormField(d member.CustomField, values, problems map[string]string) formField {
+	name := customInput(d.ID)
+	f := formField{Name: name, Label: d.Name, RawLabel: true, Type: "text", Value: values[name], Error: problems[name],
+		Required: d.Required}
+	if d.Required {
+		f.Hint = "card.hint_custom_required"
+	}
+	switch d.Kind {
+	case member.FieldNumber:
+		f.InputMode, f.Hint = "decimal", join(f.Hint, "card.hint_number")
+	case member.FieldDate:
+		f.InputMode, f.Hint = "numeric", join(f.Hint, "member.hint_date")
+	case member.FieldYesNo:
+		f.Type, f.Options = "select", []option{{Value: "", Label: "card.not_given"}, {Value: "true", Label: "card.yes"},
+			{Value: "false", Label: "card.no"}}
+	case member.FieldChoice:
+		f.Type = "select"
+		f.Options = []option{{Value: "", Label: "card.not_given"}}
+		for _, c := range d.Choices {
+			f.Options = append(f.Options, option{Value: c, Label: c, Raw: true})
+		}
+	}
+	return f
+}
+
+// join keeps the first hint when there is one: a field shows one hint.
+func join(first, second string) string {
+	if first != "" {
+		return first
+	}
+	return second
+}
+
 // memberValues is a card as the form shows it.
-func memberValues(m member.Member) map[string]string {
+func memberValues(m member.Member, defs []member.CustomField, lang string) map[string]string {
 	v := map[string]string{"kind": m.Kind, "status": m.Status, "first_name": m.FirstName, "last_name": m.LastName,
 		"gender": m.Gender, "organisation_name": m.OrgName, "business_id": m.BusinessID, "street": m.Street,
 		"postcode": m.Postcode, "town": m.Town, "municipality": m.Municipality, "country": m.Country, "email": m.Email,
-		"phone": m.Phone, "language": m.Language, "notes": m.Notes}
+		"phone": m.Phone, "language": m.Language, "notes": m.Notes, "care_of": m.CareOf,
+		"extra_emails": strings.Join(m.ExtraEmails, "\n")}
 	if m.Number != 0 {
 		v["member_number"] = strconv.FormatInt(m.Number, 10)
 	}
 	if m.PhoneMobile {
 		v["phone_mobile"] = "on"
+	}
+	if m.EmailInvoices {
+		v["email_invoices"] = "on"
+	}
+	for _, d := range defs {
+		val := m.Custom[d.Name]
+		if d.Kind == member.FieldDate || d.Kind == member.FieldNumber {
+			val = customText(d, val, lang)
+		}
+		v[customInput(d.ID)] = val
 	}
 	for name, t := range map[string]time.Time{"birth_date": m.BirthDate, "joined_on": m.JoinedOn} {
 		if !t.IsZero() {
@@ -189,23 +325,33 @@ func memberValues(m member.Member) map[string]string {
 	return v
 }
 
-// memberFromForm reads the posted card, returning what was typed (to show
-// again) and the problems reading it (dates, number) found.
-func memberFromForm(r *http.Request) (member.Member, map[string]string, member.Problems) {
+// memberFromForm reads the posted card with the values of the
+// association's custom fields (inputs of other ids are not read), returning
+// what was typed (to show again) and the problems reading it (dates, number)
+// found.
+func memberFromForm(r *http.Request, defs []member.CustomField) (member.Member, map[string]string, member.Problems) {
 	values := map[string]string{}
 	for _, name := range cardFields {
 		v := r.PostFormValue(name)
-		if name != "notes" {
+		if name != "notes" && name != "extra_emails" {
 			v = strings.TrimSpace(v)
 		}
 		values[name] = v
+	}
+	custom := map[string]string{}
+	for _, d := range defs {
+		v := strings.TrimSpace(r.PostFormValue(customInput(d.ID)))
+		values[customInput(d.ID)] = v
+		custom[d.Name] = v
 	}
 	var ps member.Problems
 	m := member.Member{Kind: values["kind"], Status: values["status"], FirstName: values["first_name"],
 		LastName: values["last_name"], Gender: values["gender"], OrgName: values["organisation_name"],
 		BusinessID: values["business_id"], Street: values["street"], Postcode: values["postcode"], Town: values["town"],
 		Municipality: values["municipality"], Country: values["country"], Email: values["email"], Phone: values["phone"],
-		PhoneMobile: values["phone_mobile"] == "on", Language: values["language"], Notes: values["notes"]}
+		PhoneMobile: values["phone_mobile"] == "on", Language: values["language"], Notes: values["notes"],
+		CareOf: values["care_of"], ExtraEmails: splitEmails(values["extra_emails"]),
+		EmailInvoices: values["email_invoices"] == "on", Custom: custom}
 	if v := values["member_number"]; v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
@@ -225,14 +371,29 @@ func memberFromForm(r *http.Request) (member.Member, map[string]string, member.P
 	return m, values, ps
 }
 
+// splitEmails reads further e-mail addresses typed one a line, or
+// separated by commas, semicolons or spaces.
+func splitEmails(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) })
+}
+
 // problemText is a problem in the visitor's language where the catalog has
 // the message, else as the register worded it.
 func problemText(lang, msg string) string {
 	if key := "problem." + strings.ReplaceAll(msg, " ", "_"); i18n.Has(key) {
 		return i18n.T(lang, key)
 	}
+	// "address 2: reason": a problem with one of several e-mail addresses.
+	if m := addressProblem.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return i18n.T(lang, "card.address_n", n) + ": " + problemText(lang, m[2])
+	}
 	return msg
 }
+
+// addressProblem is how the register names one of several addresses in a
+// problem.
+var addressProblem = regexp.MustCompile(`^address (\d+): (.+)$`)
 
 // problemsByField maps field names to their problems' text; problems of
 // fields the form does not have are returned apart.
@@ -257,13 +418,30 @@ func problemsByField(lang string, ps member.Problems, fields []formField) (map[s
 	return byField, other
 }
 
+// customProblemFields points problems of custom fields ("custom.<name>")
+// at their form inputs.
+func customProblemFields(ps member.Problems, defs []member.CustomField) member.Problems {
+	out := make(member.Problems, len(ps))
+	for i, p := range ps {
+		out[i] = p
+		for _, d := range defs {
+			if p.Field == "custom."+d.Name {
+				out[i].Field = customInput(d.ID)
+			}
+		}
+	}
+	return out
+}
+
 func (s *Server) renderMemberForm(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, m *member.Member,
-	values map[string]string, ps member.Problems) {
+	defs []member.CustomField, values map[string]string, ps member.Problems) {
 	isNew := m == nil
-	fields := buildFields(isNew, values, nil)
+	ps = customProblemFields(ps, defs)
+	fields := buildFields(isNew, c.Lang, defs, values, nil)
 	byField, other := problemsByField(c.Lang, ps, fields)
-	fields = buildFields(isNew, values, byField)
-	data := pageData{"Fields": fields, "New": isNew, "Problems": len(ps), "Other": other}
+	fields = buildFields(isNew, c.Lang, defs, values, byField)
+	data := pageData{"Fields": fields, "New": isNew, "Problems": len(ps), "Other": other,
+		"IsAdmin": c.Role == auth.RoleAdmin, "Postcodes": postcodeScript}
 	if isNew {
 		data["Action"] = "/a/" + c.Assoc.ID + "/members/new"
 	} else {
@@ -278,30 +456,41 @@ func (s *Server) memberNewForm(w http.ResponseWriter, r *http.Request, c *reqCtx
 	if lang == "" {
 		lang = "fi"
 	}
-	s.renderMemberForm(w, r, c, http.StatusOK, nil, map[string]string{"kind": member.KindPerson,
+	defs, err := s.customFields(r, c)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	s.renderMemberForm(w, r, c, http.StatusOK, nil, defs, map[string]string{"kind": member.KindPerson,
 		"status": member.StatusActive, "country": "FI", "language": lang,
 		"joined_on": valid.FormatDate(s.clock.Now().In(clock.Helsinki))}, nil)
 }
 
 func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	m, values, ps := memberFromForm(r)
+	defs, err := s.customFields(r, c)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	m, values, ps := memberFromForm(r, defs)
 	now := s.clock.Now()
 	if len(ps) > 0 {
 		// Report every problem at once: the ones reading the form found and
 		// the register's own, for the fields that could be read.
 		ps = append(ps, otherProblems(m.Normalize().ValidateAt(now), ps)...)
-		s.renderMemberForm(w, r, c, http.StatusUnprocessableEntity, nil, values, ps)
+		s.renderMemberForm(w, r, c, http.StatusUnprocessableEntity, nil, defs, values, ps)
 		return
 	}
+	m = s.fillTown(r, c, m)
 	var created member.Member
-	err := s.db.For(c.Assoc.ID).Write(r.Context(), func(tx *store.TenantTx) error {
+	err = s.db.For(c.Assoc.ID).Write(r.Context(), func(tx *store.TenantTx) error {
 		var err error
 		created, err = member.Create(r.Context(), tx, s.audit, now, m)
 		return err
 	})
 	var problems member.Problems
 	if errors.As(err, &problems) {
-		s.renderMemberForm(w, r, c, http.StatusUnprocessableEntity, nil, values, problems)
+		s.renderMemberForm(w, r, c, http.StatusUnprocessableEntity, nil, defs, values, problems)
 		return
 	}
 	if err != nil {
@@ -340,7 +529,12 @@ func (s *Server) memberEditForm(w http.ResponseWriter, r *http.Request, c *reqCt
 		s.notEditable(w, r, c, http.StatusOK, m)
 		return
 	}
-	s.renderMemberForm(w, r, c, http.StatusOK, &m, memberValues(m), nil)
+	defs, err := s.customFields(r, c)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	s.renderMemberForm(w, r, c, http.StatusOK, &m, defs, memberValues(m, defs, c.Lang), nil)
 }
 
 func (s *Server) memberUpdate(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -348,7 +542,12 @@ func (s *Server) memberUpdate(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	if !ok {
 		return
 	}
-	next, values, ps := memberFromForm(r)
+	defs, err := s.customFields(r, c)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
+	next, values, ps := memberFromForm(r, defs)
 	now := s.clock.Now()
 	if len(ps) > 0 {
 		if cur.Status != member.StatusActive {
@@ -357,10 +556,11 @@ func (s *Server) memberUpdate(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		}
 		next.Status = cur.Status
 		ps = append(ps, otherProblems(next.Normalize().ValidateAt(now), ps)...)
-		s.renderMemberForm(w, r, c, http.StatusUnprocessableEntity, &cur, values, ps)
+		s.renderMemberForm(w, r, c, http.StatusUnprocessableEntity, &cur, defs, values, ps)
 		return
 	}
-	err := s.db.For(c.Assoc.ID).Write(r.Context(), func(tx *store.TenantTx) error {
+	next = s.fillTown(r, c, next)
+	err = s.db.For(c.Assoc.ID).Write(r.Context(), func(tx *store.TenantTx) error {
 		_, err := member.Update(r.Context(), tx, s.audit, now, cur.ID, next)
 		return err
 	})
@@ -371,7 +571,7 @@ func (s *Server) memberUpdate(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	case errors.Is(err, member.ErrNotEditable):
 		s.notEditable(w, r, c, http.StatusConflict, cur)
 	case errors.As(err, &problems):
-		s.renderMemberForm(w, r, c, http.StatusUnprocessableEntity, &cur, values, problems)
+		s.renderMemberForm(w, r, c, http.StatusUnprocessableEntity, &cur, defs, values, problems)
 	case err != nil:
 		s.fail(w, r, c, err)
 	default:
@@ -444,4 +644,30 @@ func (s *Server) memberDelete(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	default:
 		http.Redirect(w, r, "/a/"+c.Assoc.ID+"/members?msg=msg.member_deleted&status=all", http.StatusSeeOther)
 	}
+}
+
+// postcodeScript is the script that fills the town as a postcode is typed;
+// the form works without it, since saving fills an empty town (fillTown).
+const postcodeScript = "/static/postcode.js"
+
+// fillTown fills an empty town of a Finnish address from the postcode
+// table, in the member's language, so that the town is right even when the
+// form was sent without JavaScript. A failed lookup only leaves the town
+// empty: it is a convenience, and must not stop the card from being saved.
+func (s *Server) fillTown(r *http.Request, c *reqCtx, m member.Member) member.Member {
+	n := m.Normalize()
+	if n.Town != "" || n.Postcode == "" || n.Country != "FI" {
+		return m
+	}
+	err := s.db.For(c.Assoc.ID).Read(r.Context(), func(tx *store.TenantTx) error {
+		town, ok, err := postcode.Lookup(r.Context(), tx, n.Postcode, n.Language)
+		if ok {
+			m.Town = town
+		}
+		return err
+	})
+	if err != nil {
+		s.log.Warn("postcode lookup", "err", err)
+	}
+	return m
 }

@@ -1,13 +1,19 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"seura.fi/seura/internal/auth"
+	"seura.fi/seura/internal/member"
+	"seura.fi/seura/internal/store"
 	"seura.fi/seura/internal/testenv"
 )
 
@@ -277,4 +283,226 @@ func TestMemberListPaging(t *testing.T) {
 			t.Fatalf("bad cursor: %d", r.Status)
 		}
 	})
+}
+
+var fieldLink = regexp.MustCompile(`/settings/fields/([0-9a-f-]{36})"`)
+
+// memberByID reads one member as stored.
+func memberByID(t *testing.T, env *testenv.Env, assocID, id string) member.Member {
+	t.Helper()
+	var m member.Member
+	if err := env.DB.For(assocID).Read(context.Background(), func(tx *store.TenantTx) error {
+		var err error
+		m, err = member.Get(context.Background(), tx, id)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestCustomFieldPages: an administrator adds a custom field, a user fills
+// it in on the member form with the card's other new fields, the card shows
+// them, and the field is deleted with its values after a confirmation.
+// Another association's field is out of reach.
+func TestCustomFieldPages(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, e testenv.Engine) {
+		env := testenv.New(t, e)
+		a := env.Association(t, "Urheiluseura ry", 0)
+		b := env.Association(t, "Toinen ry", 0)
+		admin := env.User(t, "pj@example.fi", false, a.ID, auth.RoleAdmin)
+		user := env.User(t, "sihteeri@example.fi", false, a.ID, auth.RoleUser)
+		srv := env.Server(t)
+		ac := testenv.NewClient(t, srv)
+		ac.Login(env, admin.Email, env.EnrolTOTP(t, admin))
+		uc := testenv.NewClient(t, srv)
+		uc.Login(env, user.Email, "")
+		fields := "/a/" + a.ID + "/settings/fields"
+
+		if r := uc.Get(fields); r.Status != http.StatusForbidden {
+			t.Fatalf("a user reached the field settings: %d", r.Status)
+		}
+		if r := ac.Get(fields); r.Status != http.StatusOK || !strings.Contains(r.Body, "Lisäkenttiä ei ole vielä.") {
+			t.Fatalf("field settings: %d", r.Status)
+		}
+		r := ac.Post(fields, url.Values{"name": {""}, "kind": {"choice"}, "choices": {""}})
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="err-name"`) ||
+			!strings.Contains(r.Body, `id="err-choices"`) {
+			t.Fatalf("invalid field: %d", r.Status)
+		}
+		r = ac.Post(fields, url.Values{"name": {"Paidan koko"}, "kind": {"choice"}, "choices": {"S\r\nM\r\nL"},
+			"required": {"on"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("add field: %d %s", r.Status, r.Body)
+		}
+		list := ac.Get(r.Location)
+		m := fieldLink.FindStringSubmatch(list.Body)
+		if m == nil || !strings.Contains(list.Body, "Kenttä lisättiin.") {
+			t.Fatalf("field not listed: %s", list.Body)
+		}
+		fieldID := m[1]
+
+		// The attacker's view: B's field from A's pages.
+		var theirs member.CustomField
+		if err := env.DB.For(b.ID).Write(context.Background(), func(tx *store.TenantTx) error {
+			var err error
+			theirs, err = member.CreateCustomField(context.Background(), tx, env.Audit, env.Clock.Now(),
+				member.CustomField{Name: "Salainen", Kind: "text"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if r := ac.Get(fields + "/" + theirs.ID); r.Status != http.StatusNotFound {
+			t.Fatalf("B's field from A: %d", r.Status)
+		}
+		if r := ac.Post(fields+"/"+theirs.ID+"/delete", url.Values{"confirm": {"on"}}); r.Status != http.StatusNotFound {
+			t.Fatalf("B's field deleted from A: %d", r.Status)
+		}
+
+		// The member form has the new fields; the required custom field
+		// must be given.
+		base := "/a/" + a.ID + "/members"
+		form := uc.Get(base + "/new")
+		for _, want := range []string{`id="f-custom-` + fieldID + `"`, "Paidan koko", `<option value="M">M</option>`,
+			`id="f-care_of"`, `id="f-extra_emails"`, `id="f-email_invoices"`, `id="f-municipality"`,
+			`<option value="SE">Ruotsi</option>`, `<script src="/static/postcode.js" defer></script>`} {
+			if !strings.Contains(form.Body, want) {
+				t.Errorf("member form lacks %s", want)
+			}
+		}
+		if strings.Contains(form.Body, "Salainen") {
+			t.Error("the form shows B's field")
+		}
+		card := personForm()
+		card.Set("town", "")
+		card.Set("postcode", "02100")
+		card.Set("care_of", "c/o Virtanen")
+		card.Set("extra_emails", "toinen@example.fi\r\nKolmas@example.fi")
+		card.Set("email_invoices", "on")
+		card.Set("municipality", "")
+		card.Set("custom-"+theirs.ID, "varastettu")
+		r = uc.Post(base+"/new", card)
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="err-custom-`+fieldID+`"`) ||
+			!strings.Contains(r.Body, `value="c/o Virtanen"`) {
+			t.Fatalf("card without the required field: %d", r.Status)
+		}
+		card.Set("custom-"+fieldID, "M")
+		card.Set("extra_emails", "toinen@example.fi\r\nkolmas@localhost")
+		r = uc.Post(base+"/new", card)
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="err-extra_emails"`) ||
+			!strings.Contains(r.Body, "osoite 2: ") {
+			t.Fatalf("card with a bad further address: %d", r.Status)
+		}
+		card.Set("extra_emails", "toinen@example.fi\r\nKolmas@example.fi")
+		card.Set("custom-"+fieldID, "XL")
+		r = uc.Post(base+"/new", card)
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "valitse jokin vaihtoehdoista") {
+			t.Fatalf("card with a value not among the choices: %d", r.Status)
+		}
+		card.Set("custom-"+fieldID, "M")
+		r = uc.Post(base+"/new", card)
+		link := memberLink.FindStringSubmatch(r.Location)
+		if r.Status != http.StatusSeeOther || link == nil {
+			t.Fatalf("add member: %d %s", r.Status, r.Body)
+		}
+		id := link[1]
+		stored := memberByID(t, env, a.ID, id)
+		if !strings.EqualFold(stored.Town, "Espoo") || stored.CareOf != "Virtanen" || !stored.EmailInvoices ||
+			strings.Join(stored.ExtraEmails, " ") != "toinen@example.fi kolmas@example.fi" ||
+			len(stored.Custom) != 1 || stored.Custom["Paidan koko"] != "M" {
+			t.Fatalf("stored %+v", stored)
+		}
+		page := uc.Get(base + "/" + id)
+		for _, want := range []string{"c/o Virtanen", "kolmas@example.fi", "laskut sähköpostilla", "Paidan koko",
+			"<dd>M</dd>", "<dd>Suomi</dd>"} {
+			if !strings.Contains(page.Body, want) {
+				t.Errorf("card lacks %q", want)
+			}
+		}
+
+		// Edit the custom value.
+		edit := uc.Get(base + "/" + id + "/edit")
+		if !strings.Contains(edit.Body, `<option value="M" selected>M</option>`) ||
+			!strings.Contains(edit.Body, "toinen@example.fi\nkolmas@example.fi") {
+			t.Fatalf("edit form lacks the values: %s", edit.Body)
+		}
+		card.Del("status")
+		card.Set("custom-"+fieldID, "L")
+		card.Set("country", "SE")
+		card.Set("postcode", "11455")
+		card.Set("town", "Stockholm")
+		if r := uc.Post(base+"/"+id+"/edit", card); r.Status != http.StatusSeeOther {
+			t.Fatalf("edit: %d %s", r.Status, r.Body)
+		}
+		if got := memberByID(t, env, a.ID, id); got.Custom["Paidan koko"] != "L" || got.Country != "SE" {
+			t.Fatalf("edited %+v", got)
+		}
+		if page := uc.Get(base + "/" + id); !strings.Contains(page.Body, "<dd>L</dd>") || !strings.Contains(page.Body, "Ruotsi") {
+			t.Error("the card does not show the edited values")
+		}
+
+		// Deleting the field asks for a confirmation, then deletes the
+		// values with it.
+		fieldPage := ac.Get(fields + "/" + fieldID)
+		if !strings.Contains(fieldPage.Body, "1 jäsenen") {
+			t.Errorf("the delete form does not say how many values go: %s", fieldPage.Body)
+		}
+		if r := ac.Post(fields+"/"+fieldID+"/delete", url.Values{}); r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("delete without confirmation: %d", r.Status)
+		}
+		if got := memberByID(t, env, a.ID, id); got.Custom["Paidan koko"] != "L" {
+			t.Fatal("an unconfirmed delete removed the value")
+		}
+		if r := ac.Post(fields+"/"+fieldID+"/delete", url.Values{"confirm": {"on"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("delete: %d", r.Status)
+		}
+		if got := memberByID(t, env, a.ID, id); got.Custom != nil {
+			t.Fatalf("values left: %v", got.Custom)
+		}
+		actions := env.AuditActions(t, a.ID)
+		if actions[len(actions)-1] != "custom_field.delete" {
+			t.Fatalf("last audit action %v", actions)
+		}
+	})
+}
+
+// TestBrowserMemberFormTown, in headless Chromium on SQLite under the
+// strict CSP: on the member form, typing a Finnish postcode fills the empty
+// town in the card's language, and the card is saved with it.
+func TestBrowserMemberFormTown(t *testing.T) {
+	env := testenv.New(t, testenv.Engines(t)[0])
+	a := env.Association(t, "Idrottsföreningen rf", 0)
+	secretary := env.User(t, "sekreterare@example.fi", false, a.ID, auth.RoleUser)
+	srv := env.Server(t)
+	bctx := startChromium(t, "sv", 60*time.Second)
+	consoleClean := watchConsole(t, bctx)
+	b := &browser{t: t, ctx: bctx, base: srv.URL}
+
+	b.navigate("/login")
+	b.do(chromedp.SendKeys(chromedp.ID("email"), secretary.Email), chromedp.SendKeys(chromedp.ID("password"), testenv.Password))
+	b.submit(`main form[action="/login"] button[type=submit]`)
+	b.navigate("/a/" + a.ID + "/members/new")
+	b.do(
+		chromedp.SendKeys(chromedp.ID("f-last_name"), "Sjöholm"),
+		chromedp.SetValue(chromedp.ID("f-language"), "sv"),
+		chromedp.SendKeys(chromedp.ID("f-postcode"), "10300"),
+	)
+	town := ""
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && town == ""; {
+		time.Sleep(50 * time.Millisecond)
+		v, err := chromedp.Run(bctx, chromedp.Value(chromedp.ID("f-town")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		town = v
+	}
+	if town != "KARIS" {
+		t.Fatalf("town filled with %q, want KARIS", town)
+	}
+	b.submit(`form.member-form button[type=submit]`)
+	b.expectText("main .notice", "Medlemmen lades till.")
+	if ms := env.Members(t, a.ID); len(ms) != 1 || ms[0].Town != "KARIS" || ms[0].Postcode != "10300" {
+		t.Fatalf("saved %+v", ms)
+	}
+	consoleClean()
 }
