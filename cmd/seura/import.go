@@ -40,10 +40,21 @@ func importCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			mapping := memberimport.Suggest(table.Header)
+			// The mapping the association's last import of such a file
+			// used, or else what the headings suggest.
+			var mapping memberimport.Mapping
+			var source memberimport.Source
+			err = a.DB.For(assocID).Read(cmd.Context(), func(tx *store.TenantTx) error {
+				mapping, source, err = memberimport.Recall(cmd.Context(), tx, table.Header)
+				return err
+			})
+			if err != nil {
+				return err
+			}
 			if err := mapping.Check(table.Header); err != nil {
 				return err
 			}
+			fmt.Fprintf(os.Stderr, "column mapping (%s):\n", source)
 			for i, h := range table.Header {
 				target := string(mapping[i])
 				if target == "" {

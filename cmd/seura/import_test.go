@@ -48,12 +48,17 @@ func TestImportCommand(t *testing.T) {
 		t.Fatalf("the dry run wrote members: %d", n)
 	}
 	r = runSeura(t, 45*time.Second, nil, "import", "--association", assoc, "--data", data, good)
-	if r.code != 0 || !strings.Contains(r.stdout, "new 2") || !strings.Contains(r.stderr, `column "Sukunimi" → last_name`) {
+	if r.code != 0 || !strings.Contains(r.stdout, "new 2") || !strings.Contains(r.stderr, `column "Sukunimi" → last_name`) ||
+		!strings.Contains(r.stderr, "column mapping (suggested)") {
 		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = runSeura(t, 45*time.Second, nil, "import", "--association", assoc, "--data", data, good)
 	if r.code != 0 || !strings.Contains(r.stdout, "new 0, updated 0, unchanged 2") {
 		t.Fatalf("second import: exit %d\n%s", r.code, r.stdout)
+	}
+	// The first run suggested the mapping; the committed import remembered it.
+	if !strings.Contains(r.stderr, "column mapping (remembered)") {
+		t.Fatalf("the second import did not reuse the remembered mapping:\n%s", r.stderr)
 	}
 	if n := count(t, data, "members"); n != 7 {
 		t.Fatalf("%d members after importing two, want 7", n)

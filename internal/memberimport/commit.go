@@ -2,7 +2,9 @@ package memberimport
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,11 +26,14 @@ const batchRows = 500
 // and returns the Result with them (and a nil error): the import is all or
 // nothing. Otherwise it inserts the new members (through member.InsertBatch,
 // which keeps the per-status counts, with a first status history entry
-// each), writes the changed fields of the updated members, and records one
-// "member.import" audit event, then returns the Result with Committed set.
+// each), writes the changed fields of the updated members, remembers the
+// mapping for the next file with the same headings (see Recall), and
+// records one "member.import" audit event, then returns the Result with
+// Committed set.
 //
 // The audit event carries the counts (rows, new, updated, unchanged,
-// skipped) and how many cards each field changed on, and no personal data.
+// skipped), how many cards each field changed on and the mapping (heading
+// to field), and no personal data.
 // It deliberately does not list field-level changes per member, as
 // member.Update's "member.update" events do: for an import of 100,000 rows
 // that would be 100,000 events or one event of many megabytes, for values
@@ -64,15 +69,21 @@ func Commit(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, t *imp
 		r := &p.rows[ri]
 		switch p.res.Outcomes[r.out].Action {
 		case New:
-			if err := w.add(r.card); err != nil {
+			if err := w.add(r.card, r.feeID); err != nil {
 				return nil, err
 			}
 		case Update:
-			for _, f := range p.res.Outcomes[r.out].Changed {
+			changed := p.res.Outcomes[r.out].Changed
+			for _, f := range changed {
 				fieldsChanged[string(f)]++
 			}
 			if err := w.update(p.updates[ri]); err != nil {
 				return nil, err
+			}
+			if slices.Contains(changed, FeeName) {
+				if err := w.setFee(p.updates[ri].ID, r.feeID); err != nil {
+					return nil, err
+				}
 			}
 		}
 		if done := r.out + 1; p.opt.Progress != nil && done%progressEvery == 0 {
@@ -85,11 +96,15 @@ func Commit(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, t *imp
 	if p.opt.Progress != nil {
 		p.opt.Progress(total, total)
 	}
+	if err := remember(ctx, tx, t.Header, m, now); err != nil {
+		return nil, err
+	}
 	res := p.res
 	if err := rec.Record(ctx, tx.Platform(), audit.Event{Action: "member.import", ObjectType: "association",
 		ObjectID: tx.AssociationID(), Details: map[string]any{
 			"rows": res.Rows, "new": res.New, "updated": res.Updated, "unchanged": res.Unchanged,
 			"skipped": res.Skipped, "fields_changed": fieldsChanged,
+			"mapping": auditMapping(t.Header, m),
 		}}); err != nil {
 		return nil, err
 	}
@@ -99,11 +114,14 @@ func Commit(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, t *imp
 
 // writer writes an import's new and changed members.
 type writer struct {
-	ctx    context.Context
-	tx     *store.TenantTx
-	now    time.Time
-	label  string
-	batch  []member.Member
+	ctx   context.Context
+	tx    *store.TenantTx
+	now   time.Time
+	label string
+	batch []member.Member
+	// fees holds, for each member of batch, the fee the row names ("" to
+	// leave the association's default fee, which the database gives).
+	fees   []string
 	update func(member.Member) error
 	close  func()
 }
@@ -118,12 +136,13 @@ func newWriter(ctx context.Context, tx *store.TenantTx, now time.Time) (*writer,
 	const set = `UPDATE members SET kind = $3, first_name = $4, last_name = $5, org_name = $6, gender = $7,
 		birth_date = $8, email = $9, phone = $10, phone_mobile = $11, street = $12, postcode = $13, town = $14,
 		municipality = $15, country = $16, language = $17, joined_on = $18, left_on = $19, notes = $20,
-		business_id = $21, updated_at = $22
+		business_id = $21, care_of = $22, extra_emails = $23, email_invoices = $24, updated_at = $25
 		WHERE association_id = $1 AND id = $2`
 	args := func(m member.Member) []any {
 		return []any{m.ID, m.Kind, m.FirstName, m.LastName, m.OrgName, m.Gender, member.NullDate(m.BirthDate), m.Email,
 			m.Phone, m.PhoneMobile, m.Street, m.Postcode, m.Town, m.Municipality, m.Country, m.Language,
-			member.NullDate(m.JoinedOn), member.NullDate(m.LeftOn), m.Notes, m.BusinessID, now.UTC()}
+			member.NullDate(m.JoinedOn), member.NullDate(m.LeftOn), m.Notes, m.BusinessID, m.CareOf,
+			extraEmailsJSON(m.ExtraEmails), m.EmailInvoices, now.UTC()}
 	}
 	if tx.Dialect() == store.SQLite {
 		// One writer: nobody can have changed the card since the plan read
@@ -145,7 +164,7 @@ func newWriter(ctx context.Context, tx *store.TenantTx, now time.Time) (*writer,
 	// PostgreSQL runs writers side by side: write only a card still as the
 	// plan read it, so a concurrent edit is never silently overwritten.
 	w.update = func(m member.Member) error {
-		res, err := tx.Exec(ctx, set+` AND updated_at = $23`, append(args(m), m.UpdatedAt)...)
+		res, err := tx.Exec(ctx, set+` AND updated_at = $26`, append(args(m), m.UpdatedAt)...)
 		if err != nil {
 			return fmt.Errorf("update member %d: %w", m.Number, err)
 		}
@@ -157,9 +176,21 @@ func newWriter(ctx context.Context, tx *store.TenantTx, now time.Time) (*writer,
 	return w, nil
 }
 
-// add queues a new member, writing a batch when it is full.
-func (w *writer) add(m member.Member) error {
+// extraEmailsJSON stores further e-mail addresses as the member card does:
+// a JSON array, "[]" for none.
+func extraEmailsJSON(es []string) string {
+	if len(es) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(es) // a []string always encodes
+	return string(b)
+}
+
+// add queues a new member with the fee its row names, writing a batch when
+// it is full.
+func (w *writer) add(m member.Member, feeID string) error {
 	w.batch = append(w.batch, m)
+	w.fees = append(w.fees, feeID)
 	if len(w.batch) == batchRows {
 		return w.flush()
 	}
@@ -177,7 +208,24 @@ func (w *writer) flush() error {
 	if err := w.history(); err != nil {
 		return err
 	}
-	w.batch = w.batch[:0]
+	for i, m := range w.batch {
+		if w.fees[i] != "" {
+			if err := w.setFee(m.ID, w.fees[i]); err != nil {
+				return err
+			}
+		}
+	}
+	w.batch, w.fees = w.batch[:0], w.fees[:0]
+	return nil
+}
+
+// setFee gives a member the fee feeID, a fee of the association that Plan
+// found by name.
+func (w *writer) setFee(memberID, feeID string) error {
+	if _, err := w.tx.Exec(w.ctx, `UPDATE members SET fee_id = $3 WHERE association_id = $1 AND id = $2`,
+		memberID, feeID); err != nil {
+		return fmt.Errorf("set member fee: %w", err)
+	}
 	return nil
 }
 

@@ -21,7 +21,10 @@ const (
 	Gender       Field = "gender"
 	BirthDate    Field = "birth_date"
 	Email        Field = "email"
+	ExtraEmails  Field = "extra_emails"
+	EmailInvoice Field = "email_invoices"
 	Phone        Field = "phone"
+	CareOf       Field = "care_of"
 	Street       Field = "street"
 	Postcode     Field = "postcode"
 	Town         Field = "town"
@@ -29,6 +32,7 @@ const (
 	Country      Field = "country"
 	Language     Field = "language"
 	Status       Field = "status"
+	FeeName      Field = "fee" // the name of one of the association's fees
 	JoinedOn     Field = "joined_on"
 	LeftOn       Field = "left_on"
 	Notes        Field = "notes"
@@ -36,8 +40,9 @@ const (
 
 // Fields lists every importable field, in the order a mapping form shows
 // them.
-var Fields = []Field{Number, LastName, FirstName, OrgName, BusinessID, Gender, BirthDate, Email, Phone, Street,
-	Postcode, Town, Municipality, Country, Language, Status, JoinedOn, LeftOn, Notes}
+var Fields = []Field{Number, LastName, FirstName, OrgName, BusinessID, Gender, BirthDate, Email, ExtraEmails,
+	EmailInvoice, Phone, CareOf, Street, Postcode, Town, Municipality, Country, Language, Status, FeeName, JoinedOn,
+	LeftOn, Notes}
 
 // headings are the column names Suggest recognises, in Finnish, Swedish and
 // English, written as fold writes them (lowercase ASCII letters and digits).
@@ -54,19 +59,29 @@ var headings = map[Field][]string{
 	BirthDate: {"syntymaaika", "syntymapaiva", "syntynyt", "fodelsedatum", "fodelsedag", "fodd", "birthdate", "dateofbirth", "born", "dob"},
 	Email: {"sahkoposti", "sahkopostiosoite", "sposti", "epost", "epostadress", "email", "emailaddress", "mail",
 		"emailadress"},
+	ExtraEmails: {"muutsahkopostit", "muutsahkopostiosoitteet", "lisasahkoposti", "lisasahkopostit", "toinensahkoposti",
+		"sahkoposti2", "ovrigaepost", "ovrigaepostadresser", "extraepost", "epost2", "extraemails", "otheremails",
+		"additionalemails", "email2"},
+	EmailInvoice: {"laskutsahkopostilla", "laskusahkopostilla", "sahkopostilasku", "sahkopostilaskutus",
+		"epostfaktura", "fakturapaepost", "fakturaperepost", "emailinvoices", "emailinvoice", "invoicebyemail",
+		"invoicesbyemail"},
 	Phone: {"puhelin", "puhelinnumero", "matkapuhelin", "puh", "gsm", "kannykka", "telefon", "telefonnummer",
 		"mobil", "mobiltelefon", "mobilnummer", "phone", "phonenumber", "mobile", "mobilephone", "telephone", "tel"},
+	CareOf: {"co", "careof", "coosoite", "coadress", "coaddress", "vastaanottaja"},
 	Street: {"katuosoite", "osoite", "lahiosoite", "postiosoite", "gatuadress", "adress", "postadress", "utdelningsadress",
 		"street", "streetaddress", "address"},
 	Postcode: {"postinumero", "postinro", "postnummer", "postnr", "postcode", "postalcode", "zip", "zipcode"},
 	Town: {"postitoimipaikka", "kaupunki", "paikkakunta", "postort", "ort", "stad", "town",
 		"city", "posttown"},
-	Municipality: {"kotikunta", "kunta", "hemkommun", "kommun", "municipality", "homemunicipality"},
-	Country:      {"maa", "land", "country"},
+	Municipality: {"kotikunta", "kunta", "kotipaikka", "asuinkunta", "hemkommun", "kommun", "hemort",
+		"boendekommun", "municipality", "homemunicipality"},
+	Country: {"maa", "land", "country"},
 	Language: {"kieli", "asiointikieli", "aidinkieli", "sprak", "modersmal", "korrespondenssprak", "language",
 		"lang"},
 	Status: {"jasenyydentila", "jasentila", "tila", "medlemsstatus", "status", "medlemskapsstatus",
 		"membershipstatus", "memberstatus"},
+	FeeName: {"jasenmaksu", "jasenmaksuluokka", "jasenmaksutyyppi", "maksuluokka", "medlemsavgift", "avgift",
+		"avgiftsklass", "avgiftstyp", "fee", "membershipfee", "feetype"},
 	JoinedOn: {"liittymispaiva", "liittymispvm", "liittynyt", "jasenyysalkanut", "intradesdatum", "intradesdag",
 		"medlemsedan", "intradd", "joined", "joinedon", "joindate", "datejoined", "membersince"},
 	LeftOn: {"eroamispaiva", "eropaiva", "eronnut", "utradesdatum", "utradd", "left", "lefton", "leavingdate",

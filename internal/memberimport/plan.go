@@ -3,10 +3,11 @@
 //
 // The layers: importfile turns the uploaded bytes into a Table of trimmed
 // strings; Suggest proposes which column goes into which card field and the
-// user corrects it (a Mapping); Plan is the dry run, which says for every
-// row whether it would create a member, update one (and which fields), leave
-// one unchanged, or has a problem (with the file's row number, the column
-// and the reason); Commit does the same inside the write transaction and
+// user corrects it (a Mapping; Recall offers the one the association chose
+// for its last file with the same headings); Plan is the dry run, which says
+// for every row whether it would create a member, update one (and which
+// fields), leave one unchanged, or has a problem (with the file's row
+// number, the column and the reason); Commit does the same inside the write transaction and
 // writes only when no row has a problem. Re-running an import never creates
 // duplicates: rows are matched to existing members by member number, else by
 // e-mail, else by name and date of birth, and an unchanged file imports as
@@ -23,6 +24,8 @@
 //     a member who is not Active is a problem.
 //   - Values that a spreadsheet could take for a formula are refused (see
 //     importfile.LooksLikeFormula), except phone numbers written "+358 …".
+//   - The fee column names one of the association's fees; a row without
+//     one leaves a new member the default fee (see fee.go).
 package memberimport
 
 import (
@@ -32,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"seura.fi/seura/internal/importfile"
 	"seura.fi/seura/internal/member"
@@ -135,6 +139,7 @@ type row struct {
 	set     uint32        // bit fieldBit(f) is set for every field with a value in the row
 	current int32         // index into planner.existing of the matched member, or -1
 	out     int           // index into Result.Outcomes
+	feeID   string        // the fee the row names (a fee's id), when it has a fee
 }
 
 // existing is what the planner keeps of each member in the register: the
@@ -170,6 +175,11 @@ type planner struct {
 	// cards are the merged cards of the rows that update a member, by
 	// index into rows; only Commit needs them.
 	updates map[int]member.Member
+	// With a fee column: the association's fees by feeKey of their names,
+	// their names for messages, and each member's fee now (by member id).
+	feeByName map[string]string
+	feeNames  []string
+	memberFee map[string]string
 }
 
 func plan(ctx context.Context, tx *store.TenantTx, t *importfile.Table, m Mapping, now time.Time, opt Options, phases int) (*planner, error) {
@@ -185,6 +195,9 @@ func plan(ctx context.Context, tx *store.TenantTx, t *importfile.Table, m Mappin
 	p := &planner{ctx: ctx, tx: tx, t: t, m: m, now: now, opt: opt, phases: phases,
 		res:     &Result{Rows: len(t.Rows), Outcomes: make([]RowOutcome, len(t.Rows)), Problems: []RowProblem{}},
 		problem: make([]bool, len(t.Rows)), updates: map[int]member.Member{}}
+	if err := p.loadFees(); err != nil {
+		return nil, err
+	}
 	p.parse()
 	if err := p.loadKeys(); err != nil {
 		return nil, err
@@ -237,7 +250,13 @@ func (p *planner) parse() {
 				p.add(i, f, fmt.Sprintf("looks like a spreadsheet formula (it starts with %q); such values are not imported, so that they cannot run when the register is exported and opened in a spreadsheet", strings.TrimSpace(v)[:1]))
 				continue
 			}
-			if msg := setField(&r.card, f, v); msg != "" {
+			msg := ""
+			if f == FeeName {
+				msg = p.setFee(&r, v)
+			} else {
+				msg = setField(&r.card, f, v)
+			}
+			if msg != "" {
 				p.add(i, f, msg)
 			}
 		}
@@ -304,8 +323,18 @@ func setField(c *member.Member, f Field, v string) string {
 		}
 	case Email:
 		c.Email = v
+	case ExtraEmails:
+		c.ExtraEmails = strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) })
+	case EmailInvoice:
+		b, ok := yesNo[fold(v)]
+		if !ok {
+			return "must be yes or no (kyllä/ei, ja/nej)"
+		}
+		c.EmailInvoices = b
 	case Phone:
 		c.Phone = v
+	case CareOf:
+		c.CareOf = v
 	case Street:
 		c.Street = v
 	case Postcode:
@@ -365,6 +394,18 @@ var (
 		member.StatusInactive: {"inactive", "eronnut", "entinen", "passiivinen", "inaktiivinen", "eiaktiivinen", "inaktiv", "uttradd", "fore detta", "former"},
 		member.StatusDeceased: {"deceased", "kuollut", "vainaja", "avliden", "dod", "dead"},
 	})
+	yesNo = func() map[string]bool {
+		out := map[string]bool{}
+		for v, names := range map[bool][]string{
+			true:  {"yes", "y", "true", "1", "x", "kylla", "k", "joo", "ja", "j"},
+			false: {"no", "false", "0", "ei", "e", "nej"},
+		} {
+			for _, n := range names {
+				out[fold(n)] = v
+			}
+		}
+		return out
+	}()
 	genders = foldMap(map[string][]string{
 		member.GenderMan:   {"man", "male", "m", "mies", "mann"},
 		member.GenderWoman: {"woman", "female", "f", "w", "nainen", "n", "kvinna", "k"},
@@ -644,7 +685,13 @@ func (p *planner) compare() error {
 		next = next.Normalize()
 		var changed []Field
 		for _, f := range Fields {
-			if r.has(f) && value(cur, f) != value(next, f) {
+			switch {
+			case !r.has(f):
+			case f == FeeName:
+				if r.feeID != p.memberFee[cur.ID] {
+					changed = append(changed, f)
+				}
+			case value(cur, f) != value(next, f):
 				changed = append(changed, f)
 			}
 		}
@@ -692,8 +739,14 @@ func apply(m *member.Member, f Field, c *member.Member) {
 		m.BirthDate = c.BirthDate
 	case Email:
 		m.Email = c.Email
+	case ExtraEmails:
+		m.ExtraEmails = c.ExtraEmails
+	case EmailInvoice:
+		m.EmailInvoices = c.EmailInvoices
 	case Phone:
 		m.Phone, m.PhoneMobile = c.Phone, c.PhoneMobile
+	case CareOf:
+		m.CareOf = c.CareOf
 	case Street:
 		m.Street = c.Street
 	case Postcode:
@@ -742,8 +795,14 @@ func value(m member.Member, f Field) string {
 		return date(m.BirthDate)
 	case Email:
 		return m.Email
+	case ExtraEmails:
+		return strings.Join(m.ExtraEmails, ",")
+	case EmailInvoice:
+		return strconv.FormatBool(m.EmailInvoices)
 	case Phone:
 		return m.Phone + " " + strconv.FormatBool(m.PhoneMobile)
+	case CareOf:
+		return m.CareOf
 	case Street:
 		return m.Street
 	case Postcode:

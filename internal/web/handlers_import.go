@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync"
@@ -15,16 +16,26 @@ import (
 )
 
 // The web import: an upload is parsed and checked (Plan, the dry run) and
-// shown as a preview; only a file without problems can then be imported
-// (Commit, all rows or none). The parsed file stays in memory in a job, so
-// the commit imports exactly what the preview showed.
+// shown as a preview, with the mapping of its columns to member fields
+// (remembered from the association's earlier imports, else suggested from
+// the headings), which the user may change and check again; only a file
+// without problems can then be imported (Commit, all rows or none, which
+// remembers the mapping). The parsed file stays in memory in a job, so the
+// commit imports exactly what the preview showed.
+//
+// Jobs live in memory only and do not survive a restart; the user uploads
+// again. To bound the memory they take, at most importMaxJobs files are held
+// at once, one per association, each for importJobTTL.
 const (
 	// importMaxBytes is the largest file accepted.
 	importMaxBytes = importfile.DefaultMaxBytes
 	// importMaxBody leaves room for the multipart framing and the token.
 	importMaxBody = importMaxBytes + 1<<20
 	// importJobTTL is how long an upload is kept for its commit.
-	importJobTTL = 30 * time.Minute
+	importJobTTL = time.Hour
+	// importMaxJobs is how many uploads the server holds at once, for all
+	// associations together; each may take a few hundred megabytes.
+	importMaxJobs = 8
 	// importProblemsShown bounds the problem table of the preview.
 	importProblemsShown = 100
 	// importInlineRows is the largest file checked during the upload
@@ -63,9 +74,11 @@ type importJob struct {
 	Name    string
 	Table   *importfile.Table
 	Mapping memberimport.Mapping
-	State   jobState
-	Done    int
-	Total   int
+	// Source says where the mapping came from; "" once the user chose it.
+	Source memberimport.Source
+	State  jobState
+	Done   int
+	Total  int
 	// Result is the last Plan's or Commit's; it is replaced, never changed.
 	Result *memberimport.Result
 	Err    string
@@ -78,10 +91,28 @@ type importJobs struct {
 	mu         sync.Mutex
 	jobs       map[string]*importJob
 	inlineRows int
+	maxJobs    int
 }
 
 func newImportJobs() *importJobs {
-	return &importJobs{jobs: map[string]*importJob{}, inlineRows: importInlineRows}
+	return &importJobs{jobs: map[string]*importJob{}, inlineRows: importInlineRows, maxJobs: importMaxJobs}
+}
+
+// Why an upload is refused.
+var (
+	errImportBusy = errors.New("another import of the association is open")
+	errImportFull = errors.New("the server holds as many imports as it can")
+)
+
+// holdsFile reports whether a job still holds its parsed file: a job that
+// is done or failed keeps only its header, for its page.
+func (j *importJob) holdsFile() bool { return j.State != jobDone && j.State != jobFailed }
+
+// finished keeps of a done or failed job only what its page shows, so the
+// memory of its rows is freed at once rather than when it expires.
+func (j *importJob) finished(state jobState) {
+	j.State = state
+	j.Table = &importfile.Table{Header: j.Table.Header, Encoding: j.Table.Encoding, Delimiter: j.Table.Delimiter}
 }
 
 // sweep forgets expired jobs; the caller holds mu.
@@ -104,25 +135,41 @@ func (j *importJobs) busy(assocID string) bool {
 	return false
 }
 
-// add registers job, refusing it when it would run next to another running
-// job of the same association.
-func (j *importJobs) add(job *importJob, now time.Time) bool {
+// add registers job. A new upload replaces the user's earlier ones in the
+// association that are not running. It is refused with errImportBusy when
+// the association still has another file open (running, or checked and
+// waiting for its import, by anyone), and with errImportFull when the
+// server already holds importMaxJobs files.
+func (j *importJobs) add(job *importJob, now time.Time) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.sweep(now)
-	if job.State.running() && j.busy(job.AssocID) {
-		return false
+	held := 0
+	for _, old := range j.jobs {
+		if !old.holdsFile() || j.replaces(job, old) {
+			continue
+		}
+		if old.AssocID == job.AssocID {
+			return errImportBusy
+		}
+		held++
 	}
-	// A new upload replaces the user's earlier ones in the association
-	// that are not running, so one user holds at most one parsed file
-	// there besides a running job.
+	if held >= j.maxJobs {
+		return errImportFull
+	}
 	for id, old := range j.jobs {
-		if old.AssocID == job.AssocID && old.UserID == job.UserID && !old.State.running() {
+		if j.replaces(job, old) {
 			delete(j.jobs, id)
 		}
 	}
 	j.jobs[job.ID] = job
-	return true
+	return nil
+}
+
+// replaces reports whether the new job takes the place of old: the same
+// user's upload in the same association, not running.
+func (j *importJobs) replaces(job, old *importJob) bool {
+	return old.AssocID == job.AssocID && old.UserID == job.UserID && !old.State.running()
 }
 
 // get returns a copy of job id if it belongs to the association and user.
@@ -144,6 +191,25 @@ func (j *importJobs) update(id string, fn func(*importJob)) {
 	if job, ok := j.jobs[id]; ok {
 		fn(job)
 	}
+}
+
+// startPlan gives a checked job a new mapping and, with res, its check;
+// without res the job is queued for a check in the background. It fails
+// unless the job is checked and not being imported.
+func (j *importJobs) startPlan(id string, m memberimport.Mapping, res *memberimport.Result) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	job, ok := j.jobs[id]
+	if !ok || job.State != jobPlanned {
+		return false
+	}
+	job.Mapping, job.Source, job.Result = m, "", res
+	if res != nil {
+		job.Done, job.Total = len(job.Table.Rows), len(job.Table.Rows)
+		return true
+	}
+	job.State, job.Done, job.Total = jobQueued, 0, len(job.Table.Rows)
+	return true
 }
 
 // startCommit moves a checked job without problems to committing, unless
@@ -191,29 +257,34 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		s.importFormError(w, r, c, http.StatusUnprocessableEntity, i18n.T(c.Lang, "import.bad_file", err.Error()))
 		return
 	}
-	mapping := memberimport.Suggest(table.Header)
-	if err := mapping.Check(table.Header); err != nil {
-		s.importFormError(w, r, c, http.StatusUnprocessableEntity, i18n.T(c.Lang, "import.bad_mapping", err.Error()))
+	now := s.clock.Now()
+	var mapping memberimport.Mapping
+	var source memberimport.Source
+	var res *memberimport.Result
+	inline := len(table.Rows) <= s.imports.threshold()
+	err = s.db.For(c.Assoc.ID).Read(r.Context(), func(tx *store.TenantTx) error {
+		var err error
+		if mapping, source, err = memberimport.Recall(r.Context(), tx, table.Header); err != nil || !inline {
+			return err
+		}
+		res, err = memberimport.Plan(r.Context(), tx, table, mapping, now)
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, c, err)
 		return
 	}
-	now := s.clock.Now()
 	job := &importJob{ID: randomID(), AssocID: c.Assoc.ID, UserID: c.User.ID, Created: now, Name: hdr.Filename,
-		Table: table, Mapping: mapping, State: jobQueued, Total: len(table.Rows)}
-	if len(table.Rows) <= s.imports.threshold() {
-		var res *memberimport.Result
-		err := s.db.For(c.Assoc.ID).Read(r.Context(), func(tx *store.TenantTx) error {
-			var err error
-			res, err = memberimport.Plan(r.Context(), tx, table, mapping, now)
-			return err
-		})
-		if err != nil {
-			s.fail(w, r, c, err)
-			return
-		}
+		Table: table, Mapping: mapping, Source: source, State: jobQueued, Total: len(table.Rows)}
+	if inline {
 		job.State, job.Result, job.Done = jobPlanned, res, len(table.Rows)
 	}
-	if !s.imports.add(job, now) {
-		s.importFormError(w, r, c, http.StatusConflict, i18n.T(c.Lang, "import.busy"))
+	if err := s.imports.add(job, now); err != nil {
+		status, msg := http.StatusConflict, "import.busy_other"
+		if errors.Is(err, errImportFull) {
+			status, msg = http.StatusServiceUnavailable, "import.full"
+		}
+		s.importFormError(w, r, c, status, i18n.T(c.Lang, msg))
 		return
 	}
 	if job.State == jobQueued {
@@ -235,7 +306,7 @@ func (s *Server) runImport(r *http.Request, id, assocID string, table *importfil
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("import panicked", "request_id", audit.RequestFrom(ctx).ID, "association", assocID, "panic", p)
-				s.imports.update(id, func(j *importJob) { j.State, j.Err = jobFailed, "error.internal" })
+				s.imports.update(id, func(j *importJob) { j.Err = "error.internal"; j.finished(jobFailed) })
 			}
 		}()
 		progress := func(done, total int) {
@@ -265,9 +336,11 @@ func (s *Server) runImport(r *http.Request, id, assocID string, table *importfil
 		s.imports.update(id, func(j *importJob) {
 			switch {
 			case err != nil:
-				j.State, j.Err = jobFailed, "error.internal"
+				j.Err = "error.internal"
+				j.finished(jobFailed)
 			case commit:
-				j.State, j.Result, j.Done = jobDone, res, j.Total
+				j.Result, j.Done = res, j.Total
+				j.finished(jobDone)
 			default:
 				j.State, j.Result, j.Done = jobPlanned, res, j.Total
 			}
@@ -285,10 +358,39 @@ func (s *Server) loadJob(w http.ResponseWriter, r *http.Request, c *reqCtx) (imp
 	return job, ok
 }
 
-// mappedColumn is one line of the preview's mapping table.
-type mappedColumn struct {
+// importMappedColumn is one line of the preview's mapping table.
+type importMappedColumn struct {
+	Index   int
 	Heading string
 	Field   string // "" when the column is ignored
+	Label   string // the field's name in the visitor's language
+}
+
+// importFieldOption is one choice of the mapping's selects.
+type importFieldOption struct {
+	Value string
+	Label string
+}
+
+// importFieldLabel names a member field in lang.
+func importFieldLabel(lang string, f memberimport.Field) string {
+	if f == memberimport.Ignore {
+		return i18n.T(lang, "import.ignored")
+	}
+	if key := "member." + string(f); i18n.Has(key) {
+		return i18n.T(lang, key)
+	}
+	// Fields that are not on the card itself (the fee) are named here.
+	return i18n.T(lang, "import.field."+string(f))
+}
+
+// importFieldOptions are the choices for a column: ignore, then every field.
+func importFieldOptions(lang string) []importFieldOption {
+	out := []importFieldOption{{Value: "", Label: importFieldLabel(lang, memberimport.Ignore)}}
+	for _, f := range memberimport.Fields {
+		out = append(out, importFieldOption{Value: string(f), Label: importFieldLabel(lang, f)})
+	}
+	return out
 }
 
 func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -300,25 +402,88 @@ func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 }
 
 func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, job importJob, errMsg string) {
-	cols := make([]mappedColumn, len(job.Table.Header))
+	cols := make([]importMappedColumn, len(job.Table.Header))
 	for i, h := range job.Table.Header {
-		cols[i] = mappedColumn{Heading: h, Field: string(job.Mapping[i])}
+		cols[i] = importMappedColumn{Index: i, Heading: h, Field: string(job.Mapping[i]), Label: importFieldLabel(c.Lang, job.Mapping[i])}
 	}
 	delim := map[rune]string{';': ";", ',': ",", '\t': "tab"}[job.Table.Delimiter]
 	data := pageData{"Job": job, "Columns": cols, "Delimiter": delim, "Refresh": job.State.running(),
 		"Progress": i18n.T(c.Lang, "import.progress", groupDigits(c.Lang, job.Done), groupDigits(c.Lang, job.Total)),
-		"Path":     importJobPath(c.Assoc.ID, job.ID), "Error": errMsg}
+		"Path":     importJobPath(c.Assoc.ID, job.ID), "Error": errMsg,
+		"Editable": job.State == jobPlanned, "Options": importFieldOptions(c.Lang), "Source": string(job.Source)}
 	if res := job.Result; res != nil {
 		data["Result"] = res
 		shown := res.Problems
 		if len(shown) > importProblemsShown {
 			shown = shown[:importProblemsShown]
 		}
-		data["Problems"] = shown
+		data["Problems"] = importProblemLines(c.Lang, shown)
 		data["MoreProblems"] = len(res.Problems) - len(shown)
 		data["CanCommit"] = job.committable()
 	}
 	s.renderStatus(w, r, c, status, "import_job", data)
+}
+
+// importRemap checks the job's file again with the mapping posted from the
+// preview (one select per column, named col0, col1, …): inline for a small
+// file, in the background for a large one.
+func (s *Server) importRemap(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	job, ok := s.loadJob(w, r, c)
+	if !ok {
+		return
+	}
+	if job.State != jobPlanned {
+		s.renderJob(w, r, c, http.StatusConflict, job, i18n.T(c.Lang, "import.cannot_remap"))
+		return
+	}
+	mapping := make(memberimport.Mapping, len(job.Table.Header))
+	for i := range mapping {
+		mapping[i] = memberimport.Field(r.PostFormValue("col" + strconv.Itoa(i)))
+	}
+	if err := mapping.Check(job.Table.Header); err != nil {
+		job.Mapping, job.Source = mapping, ""
+		s.renderJob(w, r, c, http.StatusUnprocessableEntity, job, i18n.T(c.Lang, "import.bad_mapping", err.Error()))
+		return
+	}
+	var res *memberimport.Result
+	if len(job.Table.Rows) <= s.imports.threshold() {
+		now := s.clock.Now()
+		err := s.db.For(c.Assoc.ID).Read(r.Context(), func(tx *store.TenantTx) error {
+			var err error
+			res, err = memberimport.Plan(r.Context(), tx, job.Table, mapping, now)
+			return err
+		})
+		if err != nil {
+			s.fail(w, r, c, err)
+			return
+		}
+	}
+	if !s.imports.startPlan(job.ID, mapping, res) {
+		s.renderJob(w, r, c, http.StatusConflict, job, i18n.T(c.Lang, "import.cannot_remap"))
+		return
+	}
+	if res == nil {
+		s.runImport(r, job.ID, job.AssocID, job.Table, mapping, false)
+	}
+	http.Redirect(w, r, importJobPath(c.Assoc.ID, job.ID), http.StatusSeeOther)
+}
+
+// importProblemLine is a line of the preview's problem table.
+type importProblemLine struct {
+	Row     int
+	Column  string
+	Message string
+}
+
+// importProblemLines words the problems in the visitor's language where the
+// catalog has the message (a date that does not exist, a required field),
+// else as the import worded them.
+func importProblemLines(lang string, ps []memberimport.RowProblem) []importProblemLine {
+	out := make([]importProblemLine, len(ps))
+	for i, p := range ps {
+		out[i] = importProblemLine{Row: p.Row, Column: p.Column, Message: problemText(lang, p.Message)}
+	}
+	return out
 }
 
 // importCommit starts the import of a checked file without problems.
