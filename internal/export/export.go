@@ -1,5 +1,6 @@
 // Package export writes lists, such as member lists for the board, as files
-// that Excel on Finnish and Swedish Windows opens correctly: CSV and XLSX.
+// that Excel on Finnish and Swedish Windows opens correctly (CSV and XLSX),
+// and as PDF for printing: a paged table and sheets of address labels.
 //
 // The callers hand over a header and rows of strings; this package knows
 // nothing about members. What it adds is safety against CSV (formula)
