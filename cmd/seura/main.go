@@ -35,6 +35,6 @@ func root() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	cmd.AddCommand(serveCmd(), migrateCmd(), demoCmd(), importCmd(), postcodesCmd(), userCmd(), apikeyCmd(), configCmd())
+	cmd.AddCommand(serveCmd(), migrateCmd(), demoCmd(), importCmd(), postcodesCmd(), auditCmd(), logdCmd(), userCmd(), apikeyCmd(), configCmd())
 	return cmd
 }

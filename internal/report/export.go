@@ -332,9 +332,15 @@ var countryNames = map[string]string{
 	"IT": "ITALY", "NL": "NETHERLANDS", "BE": "BELGIUM", "CH": "SWITZERLAND", "AT": "AUSTRIA", "PL": "POLAND",
 }
 
-// memberColumns are the columns of a member-list export.
-var memberColumns = []string{"member_number", "last_name", "first_name", "organisation_name", "status", "email", "phone",
-	"care_of", "street", "postcode", "town", "municipality", "country", "birth_date", "joined_on", "left_on"}
+// memberColumns are the card columns of a member-list export in CSV and
+// XLSX; the association's custom fields follow them, one column each.
+var memberColumns = []string{"member_number", "last_name", "first_name", "organisation_name", "status", "email",
+	"extra_emails", "email_invoices", "phone", "care_of", "street", "postcode", "town", "municipality", "country",
+	"language", "fee", "birth_date", "joined_on", "left_on"}
+
+// pdfMemberColumns are the columns of the PDF member list, narrower than
+// the files since they must fit across a landscape page.
+var pdfMemberColumns = []string{"member_number", "full_name", "address", "email", "phone", "fee"}
 
 // ExportMembers writes every member the member list's search q finds (all
 // pages, not only the one shown) to w, then records the export (action
@@ -348,22 +354,31 @@ func ExportMembers(ctx context.Context, t store.Tenant, rec *audit.Recorder, q m
 	err := t.Read(ctx, func(tx *store.TenantTx) error {
 		var searchErr error
 		q.Cursor, q.Limit = "", member.MaxPageSize
-		all := func(yield func(member.Member) bool) {
+		// pages yields the members a page at a time, so that what the rows
+		// need besides the card (fees, custom values) is read per page.
+		pages := func(yield func([]member.Member) bool) {
 			for {
 				page, err := member.Search(ctx, tx, q)
 				if err != nil {
 					searchErr = err
 					return
 				}
-				for _, m := range page.Members {
-					if !yield(m) {
-						return
-					}
+				if len(page.Members) > 0 && !yield(page.Members) {
+					return
 				}
 				if page.Next == "" {
 					return
 				}
 				q.Cursor = page.Next
+			}
+		}
+		all := func(yield func(member.Member) bool) {
+			for page := range pages {
+				for _, m := range page {
+					if !yield(m) {
+						return
+					}
+				}
 			}
 		}
 		// A bad query must fail before anything is written.
@@ -405,15 +420,28 @@ func ExportMembers(ctx context.Context, t store.Tenant, rec *audit.Recorder, q m
 				}
 			})
 		} else {
-			var header []string
-			for _, k := range memberColumns {
-				header = append(header, i18n.T(req.Lang, "reports.field."+k))
+			var fields []member.CustomField
+			if fields, err = member.CustomFields(ctx, tx); err != nil {
+				return err
 			}
+			pdf := req.Format == FormatPDF
+			header := memberHeader(req.Lang, fields, pdf)
 			cells := func(yield func([]string) bool) {
-				for m := range all {
-					n++
-					if !yield(memberRow(req.Lang, m)) {
+				for page := range pages {
+					extra, err := readMemberExtras(ctx, tx, page)
+					if err != nil {
+						searchErr = err
 						return
+					}
+					for _, m := range page {
+						n++
+						row := memberPDFRow(m, extra.fees[m.ID])
+						if !pdf {
+							row = memberRow(req.Lang, m, extra.fees[m.ID], fields, extra.custom[m.ID])
+						}
+						if !yield(row) {
+							return
+						}
 					}
 				}
 			}
@@ -441,13 +469,148 @@ func ExportMembers(ctx context.Context, t store.Tenant, rec *audit.Recorder, q m
 		Details: map[string]any{"format": req.Format, "rows": n, "filter": filter}})
 }
 
-func memberRow(lang string, m member.Member) []string {
-	date := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Format(csvDate)
+// memberHeader names the columns of a member-list export in lang: the card
+// columns, then each custom field by its name (the PDF list has neither
+// all card columns nor the custom fields).
+func memberHeader(lang string, fields []member.CustomField, pdf bool) []string {
+	cols := memberColumns
+	if pdf {
+		cols = pdfMemberColumns
 	}
-	return []string{fmt.Sprint(m.Number), m.LastName, m.FirstName, m.OrgName, i18n.T(lang, "status."+m.Status), m.Email, m.Phone,
-		m.CareOf, m.Street, m.Postcode, m.Town, m.Municipality, m.Country, date(m.BirthDate), date(m.JoinedOn), date(m.LeftOn)}
+	header := make([]string, 0, len(cols)+len(fields))
+	for _, k := range cols {
+		header = append(header, i18n.T(lang, "reports.field."+k))
+	}
+	if !pdf {
+		for _, f := range fields {
+			header = append(header, f.Name)
+		}
+	}
+	return header
+}
+
+// memberExtras are what a page of exported members needs besides their
+// cards: fee names and custom values, by member id.
+type memberExtras struct {
+	fees   map[string]string
+	custom map[string]map[string]string
+}
+
+// readMemberExtras reads the fee names and custom values of one page of
+// members, one query each, so an export costs a few queries per page
+// rather than per member.
+func readMemberExtras(ctx context.Context, tx *store.TenantTx, page []member.Member) (memberExtras, error) {
+	ids := make([]string, len(page))
+	for i, m := range page {
+		ids[i] = m.ID
+	}
+	custom, err := member.CustomValuesFor(ctx, tx, ids)
+	if err != nil {
+		return memberExtras{}, err
+	}
+	fees, err := feeNamesFor(ctx, tx, ids)
+	if err != nil {
+		return memberExtras{}, err
+	}
+	return memberExtras{fees: fees, custom: custom}, nil
+}
+
+// feeNamesFor returns the name of the fee each member pays, by member id;
+// members without a fee are absent.
+func feeNamesFor(ctx context.Context, tx *store.TenantTx, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args[i] = id
+		marks[i] = "$" + strconv.Itoa(i+2)
+	}
+	rows, err := tx.Query(ctx, `SELECT m.id, f.name FROM members m
+		JOIN fees f ON f.id = m.fee_id AND f.association_id = m.association_id
+		WHERE m.association_id = $1 AND m.id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read members' fees: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("scan member's fee: %w", err)
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+func exportDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(csvDate)
+}
+
+// memberRow is one member's row of a CSV or XLSX member list, in the order
+// of memberHeader.
+func memberRow(lang string, m member.Member, feeName string, fields []member.CustomField, custom map[string]string) []string {
+	language := ""
+	if m.Language != "" {
+		language = i18n.T(lang, "lang."+m.Language)
+	}
+	row := make([]string, 0, len(memberColumns)+len(fields))
+	row = append(row, fmt.Sprint(m.Number), m.LastName, m.FirstName, m.OrgName, i18n.T(lang, "status."+m.Status), m.Email,
+		strings.Join(m.ExtraEmails, ", "), yesNo(lang, m.EmailInvoices), m.Phone, m.CareOf, m.Street, m.Postcode, m.Town,
+		m.Municipality, m.Country, language, feeName, exportDate(m.BirthDate), exportDate(m.JoinedOn), exportDate(m.LeftOn))
+	for _, f := range fields {
+		row = append(row, CustomForPeople(lang, f.Kind, custom[f.Name]))
+	}
+	return row
+}
+
+// memberPDFRow is one member's row of the PDF member list, in the order
+// of pdfMemberColumns.
+func memberPDFRow(m member.Member, feeName string) []string {
+	name := strings.TrimSpace(m.LastName + " " + m.FirstName)
+	if m.OrgName != "" {
+		name = m.OrgName
+	}
+	address := m.Street
+	if town := strings.TrimSpace(m.Postcode + " " + m.Town); town != "" {
+		if address != "" {
+			address += ", "
+		}
+		address += town
+	}
+	return []string{fmt.Sprint(m.Number), name, address, m.Email, m.Phone, feeName}
+}
+
+func yesNo(lang string, b bool) string {
+	if b {
+		return i18n.T(lang, "reports.yes")
+	}
+	return i18n.T(lang, "reports.no")
+}
+
+// CustomForPeople writes a custom field's canonical value as people read
+// it in lang: dates as 31.01.2026, yes and no in words, and numbers with a
+// decimal comma in Finnish and Swedish. Text and choices are as stored.
+func CustomForPeople(lang, kind, v string) string {
+	if v == "" {
+		return ""
+	}
+	switch kind {
+	case member.FieldDate:
+		if d, err := time.Parse(time.DateOnly, v); err == nil {
+			return d.Format(csvDate)
+		}
+	case member.FieldYesNo:
+		return yesNo(lang, v == "true")
+	case member.FieldNumber:
+		if lang == "fi" || lang == "sv" {
+			return strings.Replace(v, ".", ",", 1)
+		}
+	}
+	return v
 }

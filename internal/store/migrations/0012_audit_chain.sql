@@ -1,0 +1,1 @@
+-- audit_chain: the part of the audit trail this migration belongs to.
