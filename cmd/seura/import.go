@@ -86,7 +86,7 @@ func importCmd() *cobra.Command {
 				res.Rows, res.New, res.Updated, res.Unchanged, res.Skipped, res.ProblemRows)
 			for i, p := range res.Problems {
 				if i == maxProblemsShown {
-					fmt.Printf("… and %d more problems\n", len(res.Problems)-maxProblemsShown)
+					fmt.Printf("… and %d more problems\n", len(res.Problems)-maxProblemsShown+res.ProblemsOmitted)
 					break
 				}
 				fmt.Println(p.String())

@@ -11,6 +11,7 @@ import (
 
 	"seura.fi/seura/internal/auth"
 	"seura.fi/seura/internal/importfile"
+	"seura.fi/seura/internal/member"
 	"seura.fi/seura/internal/memberimport"
 	"seura.fi/seura/internal/store"
 )
@@ -79,8 +80,20 @@ func (a *API) importMembers(w http.ResponseWriter, r *http.Request, key auth.API
 	}
 	now := a.auth.Clock.Now()
 	out := importJSON{DryRun: dryRun, Encoding: table.Encoding}
+	// mappingErr is a chosen mapping naming a custom field the association
+	// does not have (another association's id, or a deleted field).
+	var mappingErr error
 	run := func(tx *store.TenantTx) error {
 		m, source := chosen, memberimport.Chosen
+		if m != nil {
+			fields, err := member.CustomFields(r.Context(), tx)
+			if err != nil {
+				return err
+			}
+			if mappingErr = m.CheckCustom(table.Header, fields); mappingErr != nil {
+				return nil
+			}
+		}
 		if m == nil {
 			var err error
 			if m, source, err = memberimport.Recall(r.Context(), tx, table.Header); err != nil {
@@ -104,6 +117,10 @@ func (a *API) importMembers(w http.ResponseWriter, r *http.Request, key auth.API
 	}
 	if err != nil {
 		a.internal(w, r, fmt.Errorf("import: %w", err))
+		return
+	}
+	if mappingErr != nil {
+		Problem(w, http.StatusUnprocessableEntity, "Unprocessable Content", "mapping: "+mappingErr.Error(), "mapping")
 		return
 	}
 	if !dryRun && !out.Result.OK() {

@@ -34,11 +34,14 @@ const batchRows = 500
 // The audit event carries the counts (rows, new, updated, unchanged,
 // skipped), how many cards each field changed on and the mapping (heading
 // to field), and no personal data.
-// It deliberately does not list field-level changes per member, as
+// It deliberately does not list the card's field-level changes per member, as
 // member.Update's "member.update" events do: for an import of 100,000 rows
 // that would be 100,000 events or one event of many megabytes, for values
 // the import file itself (which the association keeps) already records.
 // The trail says who imported how much, when; the members' cards say what.
+// Custom values an update changes are the exception: they are listed as
+// changes "member.<number>.custom.<field name>", audited as Personal
+// (kept as keyed hashes), since the card keeps no history of them.
 //
 // An error (database, or a member changed by someone else while the import
 // ran, on PostgreSQL) means the caller must roll tx back; Commit may have
@@ -63,13 +66,18 @@ func Commit(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, t *imp
 		return nil, err
 	}
 	defer w.close()
+	defer w.values.close()
+	for _, c := range p.customs {
+		w.customFields = append(w.customFields, c.field.ID)
+	}
 	total := 2 * len(t.Rows)
 	fieldsChanged := map[string]int{}
+	var personal []audit.Change
 	for ri := range p.rows {
 		r := &p.rows[ri]
 		switch p.res.Outcomes[r.out].Action {
 		case New:
-			if err := w.add(r.card, r.feeID); err != nil {
+			if err := w.add(r.card, r.feeID, r.custom); err != nil {
 				return nil, err
 			}
 		case Update:
@@ -85,12 +93,23 @@ func Commit(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, t *imp
 					return nil, err
 				}
 			}
+			for _, c := range p.customChanges[ri] {
+				f := p.customs[c.column].field
+				if err := w.values.add(p.updates[ri].ID, f.ID, c.after); err != nil {
+					return nil, err
+				}
+				personal = append(personal, audit.Change{Field: fmt.Sprintf("member.%d.custom.%s", p.updates[ri].Number, f.Name),
+					Before: c.before, After: c.after, Sensitivity: audit.Personal})
+			}
 		}
 		if done := r.out + 1; p.opt.Progress != nil && done%progressEvery == 0 {
 			p.opt.Progress(len(t.Rows)+done, total)
 		}
 	}
 	if err := w.flush(); err != nil {
+		return nil, err
+	}
+	if err := w.values.flush(); err != nil {
 		return nil, err
 	}
 	if p.opt.Progress != nil {
@@ -101,7 +120,7 @@ func Commit(ctx context.Context, tx *store.TenantTx, rec *audit.Recorder, t *imp
 	}
 	res := p.res
 	if err := rec.Record(ctx, tx.Platform(), audit.Event{Action: "member.import", ObjectType: "association",
-		ObjectID: tx.AssociationID(), Details: map[string]any{
+		ObjectID: tx.AssociationID(), Changes: personal, Details: map[string]any{
 			"rows": res.Rows, "new": res.New, "updated": res.Updated, "unchanged": res.Unchanged,
 			"skipped": res.Skipped, "fields_changed": fieldsChanged,
 			"mapping": auditMapping(t.Header, m),
@@ -121,9 +140,14 @@ type writer struct {
 	batch []member.Member
 	// fees holds, for each member of batch, the fee the row names ("" to
 	// leave the association's default fee, which the database gives).
-	fees   []string
-	update func(member.Member) error
-	close  func()
+	fees []string
+	// custom holds, for each member of batch, its row's custom values (by
+	// index into customFields, the ids of the mapped fields).
+	custom       [][]string
+	customFields []string
+	values       *valueWriter
+	update       func(member.Member) error
+	close        func()
 }
 
 func newWriter(ctx context.Context, tx *store.TenantTx, now time.Time) (*writer, error) {
@@ -132,7 +156,8 @@ func newWriter(ctx context.Context, tx *store.TenantTx, now time.Time) (*writer,
 	if label == "" {
 		label = actor.ID
 	}
-	w := &writer{ctx: ctx, tx: tx, now: now, label: label, batch: make([]member.Member, 0, batchRows), close: func() {}}
+	w := &writer{ctx: ctx, tx: tx, now: now, label: label, batch: make([]member.Member, 0, batchRows), close: func() {},
+		values: &valueWriter{ctx: ctx, tx: tx}}
 	const set = `UPDATE members SET kind = $3, first_name = $4, last_name = $5, org_name = $6, gender = $7,
 		birth_date = $8, email = $9, phone = $10, phone_mobile = $11, street = $12, postcode = $13, town = $14,
 		municipality = $15, country = $16, language = $17, joined_on = $18, left_on = $19, notes = $20,
@@ -188,9 +213,10 @@ func extraEmailsJSON(es []string) string {
 
 // add queues a new member with the fee its row names, writing a batch when
 // it is full.
-func (w *writer) add(m member.Member, feeID string) error {
+func (w *writer) add(m member.Member, feeID string, custom []string) error {
 	w.batch = append(w.batch, m)
 	w.fees = append(w.fees, feeID)
+	w.custom = append(w.custom, custom)
 	if len(w.batch) == batchRows {
 		return w.flush()
 	}
@@ -214,8 +240,16 @@ func (w *writer) flush() error {
 				return err
 			}
 		}
+		for k, v := range w.custom[i] {
+			if v == "" {
+				continue
+			}
+			if err := w.values.add(m.ID, w.customFields[k], v); err != nil {
+				return err
+			}
+		}
 	}
-	w.batch, w.fees = w.batch[:0], w.fees[:0]
+	w.batch, w.fees, w.custom = w.batch[:0], w.fees[:0], w.custom[:0]
 	return nil
 }
 
@@ -278,4 +312,101 @@ func (w *writer) history() error {
 		return fmt.Errorf("write status history: %w", err)
 	}
 	return nil
+}
+
+// valueWriter writes custom values in bulk, statements of many rows rather
+// than a round trip per value. On SQLite the full statement is prepared
+// once and kept to a few hundred parameters (SQLite parses statements of
+// thousands in quadratic time). A value replaces the member's earlier value
+// of the field.
+type valueWriter struct {
+	ctx     context.Context
+	tx      *store.TenantTx
+	pending [][3]string // member id, field id, value
+	stmt    *store.Stmt // SQLite: the prepared statement of sqliteValueRows rows
+}
+
+// Rows of values per statement: SQLite's prepared one, PostgreSQL's.
+const (
+	sqliteValueRows = 100
+	valueBatch      = 500
+)
+
+const insertValues = `INSERT INTO custom_values (association_id, member_id, field_id, value) VALUES `
+
+const upsertValue = ` ON CONFLICT (association_id, member_id, field_id) DO UPDATE SET value = excluded.value`
+
+// add queues one value, writing the queue when it is full.
+func (v *valueWriter) add(memberID, fieldID, value string) error {
+	v.pending = append(v.pending, [3]string{memberID, fieldID, value})
+	if len(v.pending) >= valueBatch {
+		return v.flush()
+	}
+	return nil
+}
+
+// flush writes the queued values.
+func (v *valueWriter) flush() error {
+	defer func() { v.pending = v.pending[:0] }()
+	rows := v.pending
+	if v.tx.Dialect() == store.SQLite {
+		for len(rows) >= sqliteValueRows {
+			if err := v.writeSQLite(rows[:sqliteValueRows]); err != nil {
+				return err
+			}
+			rows = rows[sqliteValueRows:]
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	query, args := valuesStatement(rows, v.tx.Dialect())
+	if _, err := v.tx.Exec(v.ctx, query, args...); err != nil {
+		return fmt.Errorf("write custom values: %w", err)
+	}
+	return nil
+}
+
+// writeSQLite writes sqliteValueRows values with the prepared statement.
+func (v *valueWriter) writeSQLite(rows [][3]string) error {
+	query, args := valuesStatement(rows, store.SQLite)
+	if v.stmt == nil {
+		st, err := v.tx.Prepare(v.ctx, query)
+		if err != nil {
+			return fmt.Errorf("prepare custom values: %w", err)
+		}
+		v.stmt = st
+	}
+	if _, err := v.stmt.Exec(v.ctx, args...); err != nil {
+		return fmt.Errorf("write custom values: %w", err)
+	}
+	return nil
+}
+
+// valuesStatement is the upsert of rows and its arguments after $1: numbered
+// on PostgreSQL, anonymous (bound by position) on SQLite.
+func valuesStatement(rows [][3]string, d store.Dialect) (string, []any) {
+	var sb strings.Builder
+	sb.WriteString(insertValues)
+	args := make([]any, 0, 3*len(rows))
+	for i, r := range rows {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		if d == store.SQLite {
+			sb.WriteString("($1, ?, ?, ?)")
+		} else {
+			fmt.Fprintf(&sb, "($1, $%d, $%d, $%d)", 2+3*i, 3+3*i, 4+3*i)
+		}
+		args = append(args, r[0], r[1], r[2])
+	}
+	sb.WriteString(upsertValue)
+	return sb.String(), args
+}
+
+// close releases the prepared statement, if any.
+func (v *valueWriter) close() {
+	if v.stmt != nil {
+		v.stmt.Close()
+	}
 }

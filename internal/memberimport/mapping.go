@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"seura.fi/seura/internal/member"
 )
 
 // Field is a member card field a column can be imported into, named as in
@@ -37,6 +39,21 @@ const (
 	LeftOn       Field = "left_on"
 	Notes        Field = "notes"
 )
+
+// customPrefix starts the Field of one of the association's custom fields:
+// "custom:" and the field's id. Ids, not names, so that renaming a field
+// keeps remembered mappings.
+const customPrefix = "custom:"
+
+// CustomTarget is the Field a column is mapped to for the custom field with
+// this id.
+func CustomTarget(id string) Field { return Field(customPrefix + id) }
+
+// CustomID returns the custom field's id when f is a custom field's target.
+func (f Field) CustomID() (string, bool) {
+	id, ok := strings.CutPrefix(string(f), customPrefix)
+	return id, ok && id != ""
+}
 
 // Fields lists every importable field, in the order a mapping form shows
 // them.
@@ -126,9 +143,43 @@ func Suggest(header []string) Mapping {
 	return m
 }
 
+// SuggestFor is Suggest for an association with custom fields: a column
+// whose heading is a custom field's name (whatever its case, spacing and
+// diacritics) goes to that field, before the usual names are recognised,
+// since the association chose the name itself.
+func SuggestFor(header []string, fields []member.CustomField) Mapping {
+	byName := map[string]string{}
+	for _, f := range fields {
+		if k := fold(f.Name); k != "" {
+			if _, dup := byName[k]; !dup {
+				byName[k] = f.ID
+			}
+		}
+	}
+	m := make(Mapping, len(header))
+	taken := map[Field]bool{}
+	for i, h := range header {
+		if id, ok := byName[fold(h)]; ok && !taken[CustomTarget(id)] {
+			m[i] = CustomTarget(id)
+			taken[m[i]] = true
+		}
+	}
+	for i, h := range header {
+		f, ok := heading[fold(h)]
+		if m[i] != Ignore || !ok || taken[f] {
+			continue
+		}
+		m[i] = f
+		taken[f] = true
+	}
+	return m
+}
+
 // Check reports the first thing wrong with m for a file with this header:
 // a length that differs from the header, an unknown field, or a field
-// chosen for two columns.
+// chosen for two columns. A custom field's target passes when it is well
+// formed; whether the association has that field is checked by Plan and
+// CheckCustom, which read the fields.
 func (m Mapping) Check(header []string) error {
 	if len(m) != len(header) {
 		return fmt.Errorf("the mapping has %d columns, the file %d", len(m), len(header))
@@ -159,7 +210,32 @@ func (m Mapping) Column(f Field) int {
 	return -1
 }
 
+// CheckCustom reports a column mapped to a custom field the association
+// does not have (another association's, or one since deleted).
+func (m Mapping) CheckCustom(header []string, fields []member.CustomField) error {
+	for i, f := range m {
+		id, ok := f.CustomID()
+		if ok && customIndex(fields, id) < 0 {
+			return fmt.Errorf("column %q: unknown field %q", header[i], f)
+		}
+	}
+	return nil
+}
+
+// customIndex is the index of the field with this id in fields, or -1.
+func customIndex(fields []member.CustomField, id string) int {
+	for i, f := range fields {
+		if f.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
 func known(f Field) bool {
+	if _, ok := f.CustomID(); ok {
+		return true
+	}
 	for _, g := range Fields {
 		if g == f {
 			return true

@@ -93,8 +93,11 @@ type Result struct {
 	ProblemRows int `json:"problem_rows"` // rows with at least one problem
 	// Outcomes has one entry per data row, in file order.
 	Outcomes []RowOutcome `json:"outcomes"`
-	// Problems are ordered by row.
+	// Problems are ordered by row: the first MaxProblems of them, so that a
+	// file of nonsense cannot make an answer of hundreds of megabytes.
 	Problems []RowProblem `json:"problems"`
+	// ProblemsOmitted counts the problems past MaxProblems (later rows).
+	ProblemsOmitted int `json:"problems_omitted"`
 	// Committed is true once Commit has written the import.
 	Committed bool `json:"committed"`
 }
@@ -140,6 +143,9 @@ type row struct {
 	current int32         // index into planner.existing of the matched member, or -1
 	out     int           // index into Result.Outcomes
 	feeID   string        // the fee the row names (a fee's id), when it has a fee
+	// custom holds the row's custom values in canonical form, by index
+	// into planner.customs ("" for none); nil when the row has none.
+	custom []string
 }
 
 // existing is what the planner keeps of each member in the register: the
@@ -155,16 +161,20 @@ type existing struct {
 
 // planner holds one run of Plan.
 type planner struct {
-	ctx      context.Context
-	tx       *store.TenantTx
-	t        *importfile.Table
-	m        Mapping
-	now      time.Time
-	opt      Options
-	phases   int
-	res      *Result
-	rows     []row
-	problem  []bool // by outcome index
+	ctx     context.Context
+	tx      *store.TenantTx
+	t       *importfile.Table
+	m       Mapping
+	now     time.Time
+	opt     Options
+	phases  int
+	res     *Result
+	rows    []row
+	problem []bool // by outcome index
+	// reported has, by outcome index, the bits (fieldBit) of the card
+	// fields already reported, so validation does not report them again
+	// even after keepFirstProblems dropped them from the list.
+	reported []uint32
 	existing []existing
 	ix       indexes
 	// matched maps the id of each matched member to its row (index into
@@ -180,6 +190,13 @@ type planner struct {
 	feeByName map[string]string
 	feeNames  []string
 	memberFee map[string]string
+	// The association's custom fields, the columns mapped to them, the
+	// custom values each update changes (by index into rows) and the cells
+	// of custom fields already reported.
+	fields         []member.CustomField
+	customs        []customColumn
+	customChanges  map[int][]customChange
+	customProblems map[cellKey]bool
 }
 
 func plan(ctx context.Context, tx *store.TenantTx, t *importfile.Table, m Mapping, now time.Time, opt Options, phases int) (*planner, error) {
@@ -194,8 +211,12 @@ func plan(ctx context.Context, tx *store.TenantTx, t *importfile.Table, m Mappin
 	}
 	p := &planner{ctx: ctx, tx: tx, t: t, m: m, now: now, opt: opt, phases: phases,
 		res:     &Result{Rows: len(t.Rows), Outcomes: make([]RowOutcome, len(t.Rows)), Problems: []RowProblem{}},
-		problem: make([]bool, len(t.Rows)), updates: map[int]member.Member{}}
+		problem: make([]bool, len(t.Rows)), reported: make([]uint32, len(t.Rows)), updates: map[int]member.Member{},
+		customChanges: map[int][]customChange{}, customProblems: map[cellKey]bool{}}
 	if err := p.loadFees(); err != nil {
+		return nil, err
+	}
+	if err := p.loadCustom(); err != nil {
 		return nil, err
 	}
 	p.parse()
@@ -217,6 +238,10 @@ func fieldBit(f Field) uint32 {
 
 func (r *row) has(f Field) bool { return r.set&fieldBit(f) != 0 }
 
+// MaxProblems is how many problems a result lists. Fixing a file is done
+// from its first problems; past a thousand the rest are counted.
+const MaxProblems = 1000
+
 // add records a problem with row i (an index into the table).
 func (p *planner) add(i int, f Field, msg string) {
 	col := ""
@@ -224,7 +249,16 @@ func (p *planner) add(i int, f Field, msg string) {
 		col = p.t.Header[c]
 	}
 	p.res.Problems = append(p.res.Problems, RowProblem{Row: p.t.RowNumbers[i], Column: col, Field: f, Message: msg})
+	if len(p.res.Problems) >= 2*MaxProblems {
+		p.keepFirstProblems()
+	}
 	p.problem[i] = true
+	if slices.Contains(Fields, f) {
+		p.reported[i] |= fieldBit(f)
+	}
+	if _, custom := f.CustomID(); custom {
+		p.customProblems[cellKey{i, f}] = true
+	}
 }
 
 func (p *planner) progress(done int) {
@@ -242,12 +276,12 @@ func (p *planner) parse() {
 		r := row{current: -1, out: i}
 		for col, f := range p.m {
 			v := cells[col]
-			if f == Ignore || v == "" {
+			if _, custom := f.CustomID(); f == Ignore || custom || v == "" {
 				continue
 			}
 			r.set |= fieldBit(f)
-			if importfile.LooksLikeFormula(v) && !phoneWithPlus(f, v) {
-				p.add(i, f, fmt.Sprintf("looks like a spreadsheet formula (it starts with %q); such values are not imported, so that they cannot run when the register is exported and opened in a spreadsheet", strings.TrimSpace(v)[:1]))
+			if formulaCell(v) && !phoneWithPlus(f, v) {
+				p.add(i, f, formulaMessage(v))
 				continue
 			}
 			msg := ""
@@ -260,7 +294,7 @@ func (p *planner) parse() {
 				p.add(i, f, msg)
 			}
 		}
-		if r.set == 0 {
+		if hasCustom := p.parseCustom(i, cells, &r); r.set == 0 && !hasCustom {
 			p.res.Outcomes[i].Action = Skip
 			p.progress(i + 1)
 			continue
@@ -272,6 +306,15 @@ func (p *planner) parse() {
 		p.rows = append(p.rows, r)
 		p.progress(i + 1)
 	}
+}
+
+// formulaCell reports whether a cell could be taken for a formula by a
+// spreadsheet (see importfile.LooksLikeFormula).
+func formulaCell(v string) bool { return importfile.LooksLikeFormula(v) }
+
+// formulaMessage is the problem of a cell formulaCell refuses.
+func formulaMessage(v string) string {
+	return fmt.Sprintf("looks like a spreadsheet formula (it starts with %q); such values are not imported, so that they cannot run when the register is exported and opened in a spreadsheet", strings.TrimSpace(v)[:1])
 }
 
 // phoneWithPlus reports whether v is a phone number written with its
@@ -665,6 +708,10 @@ func (p *planner) compare() error {
 	if len(p.matched) == 0 {
 		return nil
 	}
+	customValues, err := p.loadCustomValues()
+	if err != nil {
+		return err
+	}
 	return p.eachMember(func(cur member.Member) {
 		ri, ok := p.matched[cur.ID]
 		if !ok {
@@ -695,16 +742,31 @@ func (p *planner) compare() error {
 				changed = append(changed, f)
 			}
 		}
+		customChanged := p.compareCustom(ri, customValues[cur.ID])
+		for _, c := range customChanged {
+			changed = append(changed, CustomTarget(p.customs[c.column].field.ID))
+		}
 		if len(changed) == 0 {
 			return
 		}
 		if cur.Status != member.StatusActive {
 			p.add(i, "", fmt.Sprintf("member %d is %s, and only active members' cards can be edited; the row would change %s",
-				cur.Number, cur.Status, joinFields(changed)))
+				cur.Number, cur.Status, p.joinFields(changed)))
 			return
 		}
 		for _, fe := range next.ValidateAt(p.now) {
 			p.add(i, Field(fe.Field), fe.Message)
+		}
+		if requiresCustom(cur.Status) {
+			p.checkRequired(i, func(f member.CustomField) string {
+				if k := p.customColumnOf(f.ID); k >= 0 && r.customOf(k) != "" {
+					return r.customOf(k)
+				}
+				return customValues[cur.ID][f.ID]
+			})
+		}
+		if len(customChanged) > 0 {
+			p.customChanges[ri] = customChanged
 		}
 		p.res.Outcomes[i].Changed = changed
 		next.UpdatedAt = cur.UpdatedAt // the version read, for Commit's check
@@ -712,10 +774,16 @@ func (p *planner) compare() error {
 	})
 }
 
-func joinFields(fs []Field) string {
+// joinFields names fields for a message: a custom field by its name.
+func (p *planner) joinFields(fs []Field) string {
 	s := make([]string, len(fs))
 	for i, f := range fs {
 		s[i] = string(f)
+		if id, ok := f.CustomID(); ok {
+			if k := p.customColumnOf(id); k >= 0 {
+				s[i] = p.customs[k].field.Name
+			}
+		}
 	}
 	return strings.Join(s, ", ")
 }
@@ -834,10 +902,6 @@ func (p *planner) finish() {
 	// A row with a cell that could not be read is still validated, so the
 	// report lists all of its problems at once; a field already reported is
 	// not reported again.
-	reported := map[RowProblem]bool{}
-	for _, pr := range p.res.Problems {
-		reported[RowProblem{Row: pr.Row, Field: pr.Field}] = true
-	}
 	for ri := range p.rows {
 		r := &p.rows[ri]
 		i := r.out
@@ -848,9 +912,17 @@ func (p *planner) finish() {
 			r.card.Status = member.StatusActive
 		}
 		for _, fe := range r.card.ValidateAt(p.now) {
-			if !reported[RowProblem{Row: p.t.RowNumbers[i], Field: Field(fe.Field)}] {
-				p.add(i, Field(fe.Field), fe.Message)
+			if f := Field(fe.Field); !slices.Contains(Fields, f) || p.reported[i]&fieldBit(f) == 0 {
+				p.add(i, f, fe.Message)
 			}
+		}
+		if requiresCustom(r.card.Status) {
+			p.checkRequired(i, func(f member.CustomField) string {
+				if k := p.customColumnOf(f.ID); k >= 0 {
+					return r.customOf(k)
+				}
+				return ""
+			})
 		}
 		if p.problem[i] {
 			continue
@@ -885,5 +957,16 @@ func (p *planner) finish() {
 			p.res.Skipped++
 		}
 	}
+	p.keepFirstProblems()
+}
+
+// keepFirstProblems orders the problems by row and keeps the first
+// MaxProblems, counting the rest. Memory stays bounded however many
+// problems a file has, and the ones kept are those of the earliest rows.
+func (p *planner) keepFirstProblems() {
 	slices.SortStableFunc(p.res.Problems, func(a, b RowProblem) int { return a.Row - b.Row })
+	if n := len(p.res.Problems); n > MaxProblems {
+		p.res.ProblemsOmitted += n - MaxProblems
+		p.res.Problems = slices.Clip(p.res.Problems[:MaxProblems])
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"seura.fi/seura/internal/member"
 	"seura.fi/seura/internal/store"
 )
 
@@ -68,6 +69,10 @@ type storedColumn struct {
 // remembered mapping that no longer checks (a field since removed) is
 // passed over, never an error.
 func Recall(ctx context.Context, tx *store.TenantTx, header []string) (Mapping, Source, error) {
+	fields, err := member.CustomFields(ctx, tx)
+	if err != nil {
+		return nil, "", err
+	}
 	exact, err := loadMapping(ctx, tx, HeaderSignature(header))
 	if err != nil {
 		return nil, "", err
@@ -77,16 +82,16 @@ func Recall(ctx context.Context, tx *store.TenantTx, header []string) (Mapping, 
 		for i, c := range exact {
 			m[i] = c.Field
 		}
-		if m.Check(header) == nil {
+		if m.Check(header) == nil && m.CheckCustom(header, fields) == nil {
 			return m, Remembered, nil
 		}
 	}
-	suggested := Suggest(header)
+	suggested := SuggestFor(header, fields)
 	last, err := loadMapping(ctx, tx, lastUsedSignature)
 	if err != nil {
 		return nil, "", err
 	}
-	if m, ok := mergeLast(header, last, suggested); ok {
+	if m, ok := mergeLast(header, last, suggested, fields); ok {
 		return m, Partial, nil
 	}
 	return suggested, Suggested, nil
@@ -96,9 +101,12 @@ func Recall(ctx context.Context, tx *store.TenantTx, header []string) (Mapping, 
 // headings it knows (an ignored column stays ignored) and Suggest's to the
 // others, as long as Suggest's choice is not taken; ok is false when no
 // heading is shared.
-func mergeLast(header []string, last []storedColumn, suggested Mapping) (Mapping, bool) {
+func mergeLast(header []string, last []storedColumn, suggested Mapping, fields []member.CustomField) (Mapping, bool) {
 	byHeading := map[string]Field{}
 	for _, c := range last {
+		if id, custom := c.Field.CustomID(); custom && customIndex(fields, id) < 0 {
+			continue // a custom field since deleted
+		}
 		if c.Field == Ignore || known(c.Field) {
 			byHeading[fold(c.Heading)] = c.Field
 		}

@@ -180,7 +180,8 @@ var labelFields = []Field{
 	{Key: "label_name", Kind: Text, expr: `CASE WHEN m.kind = 'organisation' THEN m.org_name ELSE m.first_name || ' ' || m.last_name END`},
 	{Key: "household_id", Kind: Text, expr: `(SELECT hm.household_id FROM household_members hm WHERE hm.member_id = m.id AND hm.association_id = m.association_id)`},
 	{Key: "household_recipient", Kind: Text, expr: `(SELECT CASE WHEN r.kind = 'organisation' THEN r.org_name ELSE r.first_name || ' ' || r.last_name END
-		FROM household_members hm JOIN households h ON h.id = hm.household_id JOIN members r ON r.id = h.recipient_member_id
+		FROM household_members hm JOIN households h ON h.id = hm.household_id AND h.association_id = hm.association_id
+		JOIN members r ON r.id = h.recipient_member_id
 		WHERE hm.member_id = m.id AND hm.association_id = m.association_id AND r.association_id = m.association_id)`},
 }
 
@@ -336,7 +337,7 @@ var countryNames = map[string]string{
 // XLSX; the association's custom fields follow them, one column each.
 var memberColumns = []string{"member_number", "last_name", "first_name", "organisation_name", "status", "email",
 	"extra_emails", "email_invoices", "phone", "care_of", "street", "postcode", "town", "municipality", "country",
-	"language", "fee", "birth_date", "joined_on", "left_on"}
+	"birth_date", "joined_on", "left_on", "language", "fee"}
 
 // pdfMemberColumns are the columns of the PDF member list, narrower than
 // the files since they must fit across a landscape page.
@@ -424,11 +425,15 @@ func ExportMembers(ctx context.Context, t store.Tenant, rec *audit.Recorder, q m
 			if fields, err = member.CustomFields(ctx, tx); err != nil {
 				return err
 			}
+			fees, err := feeNames(ctx, tx)
+			if err != nil {
+				return err
+			}
 			pdf := req.Format == FormatPDF
 			header := memberHeader(req.Lang, fields, pdf)
 			cells := func(yield func([]string) bool) {
 				for page := range pages {
-					extra, err := readMemberExtras(ctx, tx, page)
+					extra, err := readMemberExtras(ctx, tx, fees, page)
 					if err != nil {
 						searchErr = err
 						return
@@ -490,7 +495,7 @@ func memberHeader(lang string, fields []member.CustomField, pdf bool) []string {
 }
 
 // memberExtras are what a page of exported members needs besides their
-// cards: fee names and custom values, by member id.
+// cards: fee names and custom values (field id → value), by member id.
 type memberExtras struct {
 	fees   map[string]string
 	custom map[string]map[string]string
@@ -499,16 +504,16 @@ type memberExtras struct {
 // readMemberExtras reads the fee names and custom values of one page of
 // members, one query each, so an export costs a few queries per page
 // rather than per member.
-func readMemberExtras(ctx context.Context, tx *store.TenantTx, page []member.Member) (memberExtras, error) {
+func readMemberExtras(ctx context.Context, tx *store.TenantTx, names map[string]string, page []member.Member) (memberExtras, error) {
 	ids := make([]string, len(page))
 	for i, m := range page {
 		ids[i] = m.ID
 	}
-	custom, err := member.CustomValuesFor(ctx, tx, ids)
+	custom, err := customValuesFor(ctx, tx, ids)
 	if err != nil {
 		return memberExtras{}, err
 	}
-	fees, err := feeNamesFor(ctx, tx, ids)
+	fees, err := feeNamesFor(ctx, tx, names, ids)
 	if err != nil {
 		return memberExtras{}, err
 	}
@@ -516,9 +521,43 @@ func readMemberExtras(ctx context.Context, tx *store.TenantTx, page []member.Mem
 }
 
 // feeNamesFor returns the name of the fee each member pays, by member id;
-// members without a fee are absent.
-func feeNamesFor(ctx context.Context, tx *store.TenantTx, ids []string) (map[string]string, error) {
+// members without a fee are absent. names are the association's fee names
+// by id (see feeNames). The members are found by their primary key:
+// comparing the association id with an empty string appended keeps SQLite
+// from choosing an index on the association instead, which would scan all
+// its members for every page.
+func feeNamesFor(ctx context.Context, tx *store.TenantTx, names map[string]string, ids []string) (map[string]string, error) {
 	out := map[string]string{}
+	if len(ids) == 0 || len(names) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args[i] = id
+		marks[i] = "$" + strconv.Itoa(i+2)
+	}
+	rows, err := tx.Query(ctx, `SELECT id, fee_id FROM members
+		WHERE association_id || '' = $1 AND id IN (`+strings.Join(marks, ", ")+`) AND fee_id IS NOT NULL`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read members' fees: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, feeID string
+		if err := rows.Scan(&id, &feeID); err != nil {
+			return nil, fmt.Errorf("scan member's fee: %w", err)
+		}
+		out[id] = names[feeID]
+	}
+	return out, rows.Err()
+}
+
+// customValuesFor reads the custom values of a page of members: member id
+// → field id → canonical value: member.CustomValuesFor keyed by field id
+// rather than name (a field may be renamed between pages, ids stay).
+func customValuesFor(ctx context.Context, tx *store.TenantTx, ids []string) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -528,17 +567,37 @@ func feeNamesFor(ctx context.Context, tx *store.TenantTx, ids []string) (map[str
 		args[i] = id
 		marks[i] = "$" + strconv.Itoa(i+2)
 	}
-	rows, err := tx.Query(ctx, `SELECT m.id, f.name FROM members m
-		JOIN fees f ON f.id = m.fee_id AND f.association_id = m.association_id
-		WHERE m.association_id = $1 AND m.id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	rows, err := tx.Query(ctx, `SELECT member_id, field_id, value FROM custom_values
+		WHERE association_id = $1 AND member_id IN (`+strings.Join(marks, ", ")+`)`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read members' fees: %w", err)
+		return nil, fmt.Errorf("read custom values: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var id, field, value string
+		if err := rows.Scan(&id, &field, &value); err != nil {
+			return nil, fmt.Errorf("scan custom value: %w", err)
+		}
+		if out[id] == nil {
+			out[id] = map[string]string{}
+		}
+		out[id][field] = value
+	}
+	return out, rows.Err()
+}
+
+// feeNames reads the association's fee names by id, once per export.
+func feeNames(ctx context.Context, tx *store.TenantTx) (map[string]string, error) {
+	rows, err := tx.Query(ctx, `SELECT id, name FROM fees WHERE association_id = $1`)
+	if err != nil {
+		return nil, fmt.Errorf("read fees: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
 		var id, name string
 		if err := rows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("scan member's fee: %w", err)
+			return nil, fmt.Errorf("scan fee: %w", err)
 		}
 		out[id] = name
 	}
@@ -562,9 +621,9 @@ func memberRow(lang string, m member.Member, feeName string, fields []member.Cus
 	row := make([]string, 0, len(memberColumns)+len(fields))
 	row = append(row, fmt.Sprint(m.Number), m.LastName, m.FirstName, m.OrgName, i18n.T(lang, "status."+m.Status), m.Email,
 		strings.Join(m.ExtraEmails, ", "), yesNo(lang, m.EmailInvoices), m.Phone, m.CareOf, m.Street, m.Postcode, m.Town,
-		m.Municipality, m.Country, language, feeName, exportDate(m.BirthDate), exportDate(m.JoinedOn), exportDate(m.LeftOn))
+		m.Municipality, m.Country, exportDate(m.BirthDate), exportDate(m.JoinedOn), exportDate(m.LeftOn), language, feeName)
 	for _, f := range fields {
-		row = append(row, CustomForPeople(lang, f.Kind, custom[f.Name]))
+		row = append(row, CustomForPeople(lang, f.Kind, custom[f.ID]))
 	}
 	return row
 }

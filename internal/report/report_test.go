@@ -261,6 +261,10 @@ func TestReportWhitelist(t *testing.T) {
 			{"year", report.Definition{Columns: []string{"email"}, MilestoneYear: 20260}, "milestone_year"},
 			{"period of another year", report.Definition{Columns: []string{"email"}, MilestoneYear: 2026, MilestoneFrom: "1.1.2027"}, "milestone_from"},
 			{"period without a year", report.Definition{Columns: []string{"email"}, MilestoneTo: "1.1.2027"}, "milestone_from"},
+			// Repeats show nothing new and only multiply the work.
+			{"column twice", report.Definition{Columns: []string{"email", "groups", "email"}}, "columns"},
+			{"filter twice", report.Definition{Columns: []string{"email"}, Filters: []report.Filter{
+				{Field: "email", Op: "contains", Value: ""}, {Field: "email", Op: "contains", Value: ""}}}, "filters"},
 		}
 		for _, tc := range cases {
 			err := r.env.DB.For(r.aid).Read(context.Background(), func(tx *store.TenantTx) error {
@@ -488,4 +492,85 @@ func TestSavedReports(t *testing.T) {
 			t.Errorf("audit: %v", acts)
 		}
 	})
+}
+
+// TestMemberExportColumns checks that the member-list export has every
+// card column the register keeps, the fee by name and each custom field as
+// a column of its own, its values written for people in the export's
+// language; the PDF list has its narrower set.
+func TestMemberExportColumns(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, e testenv.Engine) {
+		r := newRegister(t, e)
+		ctx := context.Background()
+		err := r.env.DB.For(r.aid).Write(ctx, func(tx *store.TenantTx) error {
+			now := r.env.Clock.Now()
+			for _, f := range []struct{ name, kind, value string }{
+				{"Pituus", member.FieldNumber, "182.5"}, {"Lisenssi voimassa", member.FieldDate, "2026-01-31"},
+				{"Talkoot", member.FieldYesNo, "true"},
+			} {
+				id := uuid.NewString()
+				if _, err := tx.Exec(ctx, `INSERT INTO custom_fields (association_id, id, name, kind, created_at) VALUES ($1, $2, $3, $4, $5)`,
+					id, f.name, f.kind, now); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO custom_values (association_id, member_id, field_id, value) VALUES ($1, $2, $3, $4)`,
+					r.ids[1], id, f.value); err != nil {
+					return err
+				}
+			}
+			_, err := tx.Exec(ctx, `UPDATE members SET extra_emails = '["m2@example.fi","m3@example.fi"]', email_invoices = $3, language = 'sv'
+				WHERE association_id = $1 AND id = $2`, r.ids[1], true)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		export := func(format, lang string) string {
+			var buf bytes.Buffer
+			n, err := report.ExportMembers(ctx, r.env.DB.For(r.aid), r.env.Audit, member.Query{Sort: member.SortNumber},
+				"", report.Request{Format: format, Lang: lang, Now: r.env.Clock.Now(), Name: "Jäsenet"}, &buf)
+			if err != nil || n != 5 {
+				t.Fatalf("export %s: %d rows, %v", format, n, err)
+			}
+			return buf.String()
+		}
+		csv := export(report.FormatCSV, "fi")
+		lines := strings.Split(strings.TrimPrefix(csv, "\uFEFF"), "\r\n")
+		header := strings.Split(lines[0], ";")
+		// Custom fields of one position are in the order of their names.
+		wantTail := []string{"Kieli", "Jäsenmaksu", "Lisenssi voimassa", "Pituus", "Seuran paita", "Talkoot"}
+		if got := header[len(header)-len(wantTail):]; !slices.Equal(got, wantTail) || !slices.Contains(header, "Laskut sähköpostilla") {
+			t.Fatalf("header: %q", header)
+		}
+		row := strings.Split(lines[1], ";")
+		if got := row[len(row)-len(wantTail):]; !slices.Equal(got, []string{"Svenska", "Jäsenmaksu", "31.01.2026", "182,5", "", "Kyllä"}) {
+			t.Errorf("member 1 tail: %q", got)
+		}
+		if !strings.Contains(lines[1], ";matti@example.fi;m2@example.fi, m3@example.fi;Kyllä;") {
+			t.Errorf("member 1 e-mails: %s", lines[1])
+		}
+		if !strings.HasSuffix(lines[3], ";;;XL;") { // member 5: the shirt, no other values
+			t.Errorf("member 5: %s", lines[3])
+		}
+		en := strings.Split(strings.Split(export(report.FormatCSV, "en"), "\r\n")[1], ";")
+		if got := en[len(en)-4:]; !slices.Equal(got, []string{"31.01.2026", "182.5", "", "Yes"}) {
+			t.Errorf("English values: %q", got)
+		}
+		if pdf := export(report.FormatPDF, "fi"); !strings.HasPrefix(pdf, "%PDF") {
+			t.Errorf("PDF list: %.20q", pdf)
+		}
+	})
+}
+
+// TestCustomForPeople checks how custom values are written into files.
+func TestCustomForPeople(t *testing.T) {
+	for _, c := range []struct{ lang, kind, in, want string }{
+		{"fi", member.FieldNumber, "-12.5", "-12,5"}, {"sv", member.FieldNumber, "3", "3"}, {"en", member.FieldNumber, "0.25", "0.25"},
+		{"fi", member.FieldDate, "2026-01-31", "31.01.2026"}, {"sv", member.FieldYesNo, "false", "Nej"},
+		{"fi", member.FieldYesNo, "true", "Kyllä"}, {"fi", member.FieldChoice, "Punainen", "Punainen"}, {"fi", member.FieldText, "", ""},
+	} {
+		if got := report.CustomForPeople(c.lang, c.kind, c.in); got != c.want {
+			t.Errorf("CustomForPeople(%s, %s, %q) = %q, want %q", c.lang, c.kind, c.in, got, c.want)
+		}
+	}
 }

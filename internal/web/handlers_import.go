@@ -11,6 +11,7 @@ import (
 	"seura.fi/seura/internal/audit"
 	"seura.fi/seura/internal/i18n"
 	"seura.fi/seura/internal/importfile"
+	"seura.fi/seura/internal/member"
 	"seura.fi/seura/internal/memberimport"
 	"seura.fi/seura/internal/store"
 )
@@ -372,10 +373,19 @@ type importFieldOption struct {
 	Label string
 }
 
-// importFieldLabel names a member field in lang.
-func importFieldLabel(lang string, f memberimport.Field) string {
+// importFieldLabel names a member field in lang; a custom field by its
+// name among the association's fields.
+func importFieldLabel(lang string, f memberimport.Field, fields []member.CustomField) string {
 	if f == memberimport.Ignore {
 		return i18n.T(lang, "import.ignored")
+	}
+	if id, ok := f.CustomID(); ok {
+		for _, cf := range fields {
+			if cf.ID == id {
+				return i18n.T(lang, "import.field.custom", cf.Name)
+			}
+		}
+		return string(f)
 	}
 	if key := "member." + string(f); i18n.Has(key) {
 		return i18n.T(lang, key)
@@ -384,13 +394,30 @@ func importFieldLabel(lang string, f memberimport.Field) string {
 	return i18n.T(lang, "import.field."+string(f))
 }
 
-// importFieldOptions are the choices for a column: ignore, then every field.
-func importFieldOptions(lang string) []importFieldOption {
-	out := []importFieldOption{{Value: "", Label: importFieldLabel(lang, memberimport.Ignore)}}
+// importFieldOptions are the choices for a column: ignore, then every field
+// of the card, then the association's custom fields.
+func importFieldOptions(lang string, fields []member.CustomField) []importFieldOption {
+	out := []importFieldOption{{Value: "", Label: importFieldLabel(lang, memberimport.Ignore, nil)}}
 	for _, f := range memberimport.Fields {
-		out = append(out, importFieldOption{Value: string(f), Label: importFieldLabel(lang, f)})
+		out = append(out, importFieldOption{Value: string(f), Label: importFieldLabel(lang, f, nil)})
+	}
+	for _, cf := range fields {
+		f := memberimport.CustomTarget(cf.ID)
+		out = append(out, importFieldOption{Value: string(f), Label: importFieldLabel(lang, f, fields)})
 	}
 	return out
+}
+
+// importCustomFields reads the association's custom fields, which the
+// mapping offers besides the card's fields.
+func (s *Server) importCustomFields(r *http.Request, assocID string) ([]member.CustomField, error) {
+	var fields []member.CustomField
+	err := s.db.For(assocID).Read(r.Context(), func(tx *store.TenantTx) error {
+		var err error
+		fields, err = member.CustomFields(r.Context(), tx)
+		return err
+	})
+	return fields, err
 }
 
 func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
@@ -402,15 +429,20 @@ func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 }
 
 func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, job importJob, errMsg string) {
+	fields, err := s.importCustomFields(r, c.Assoc.ID)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
 	cols := make([]importMappedColumn, len(job.Table.Header))
 	for i, h := range job.Table.Header {
-		cols[i] = importMappedColumn{Index: i, Heading: h, Field: string(job.Mapping[i]), Label: importFieldLabel(c.Lang, job.Mapping[i])}
+		cols[i] = importMappedColumn{Index: i, Heading: h, Field: string(job.Mapping[i]), Label: importFieldLabel(c.Lang, job.Mapping[i], fields)}
 	}
 	delim := map[rune]string{';': ";", ',': ",", '\t': "tab"}[job.Table.Delimiter]
 	data := pageData{"Job": job, "Columns": cols, "Delimiter": delim, "Refresh": job.State.running(),
 		"Progress": i18n.T(c.Lang, "import.progress", groupDigits(c.Lang, job.Done), groupDigits(c.Lang, job.Total)),
 		"Path":     importJobPath(c.Assoc.ID, job.ID), "Error": errMsg,
-		"Editable": job.State == jobPlanned, "Options": importFieldOptions(c.Lang), "Source": string(job.Source)}
+		"Editable": job.State == jobPlanned, "Options": importFieldOptions(c.Lang, fields), "Source": string(job.Source)}
 	if res := job.Result; res != nil {
 		data["Result"] = res
 		shown := res.Problems
@@ -418,7 +450,7 @@ func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, c *reqCtx, st
 			shown = shown[:importProblemsShown]
 		}
 		data["Problems"] = importProblemLines(c.Lang, shown)
-		data["MoreProblems"] = len(res.Problems) - len(shown)
+		data["MoreProblems"] = len(res.Problems) - len(shown) + res.ProblemsOmitted
 		data["CanCommit"] = job.committable()
 	}
 	s.renderStatus(w, r, c, status, "import_job", data)
@@ -440,7 +472,17 @@ func (s *Server) importRemap(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	for i := range mapping {
 		mapping[i] = memberimport.Field(r.PostFormValue("col" + strconv.Itoa(i)))
 	}
+	fields, err := s.importCustomFields(r, c.Assoc.ID)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
 	if err := mapping.Check(job.Table.Header); err != nil {
+		job.Mapping, job.Source = mapping, ""
+		s.renderJob(w, r, c, http.StatusUnprocessableEntity, job, i18n.T(c.Lang, "import.bad_mapping", err.Error()))
+		return
+	}
+	if err := mapping.CheckCustom(job.Table.Header, fields); err != nil {
 		job.Mapping, job.Source = mapping, ""
 		s.renderJob(w, r, c, http.StatusUnprocessableEntity, job, i18n.T(c.Lang, "import.bad_mapping", err.Error()))
 		return
