@@ -138,7 +138,10 @@ func (a *API) runReport(w http.ResponseWriter, r *http.Request, key auth.APIKey)
 		d, name = b.Definition(year), b.ID
 	}
 	var page report.Page
-	err := a.db.For(key.AssociationID).Write(r.Context(), func(tx *store.TenantTx) error {
+	// Read first, record after in a short write, so a long report does not
+	// hold SQLite's one writer; nothing is answered unless the record is in.
+	t := a.db.For(key.AssociationID)
+	err := t.Read(r.Context(), func(tx *store.TenantTx) error {
 		if in.Saved != "" {
 			s, err := report.GetSaved(r.Context(), tx, in.Saved)
 			if err != nil {
@@ -150,11 +153,12 @@ func (a *API) runReport(w http.ResponseWriter, r *http.Request, key auth.APIKey)
 			d, name = *s.Stored.Definition, s.Name
 		}
 		var err error
-		if page, err = report.ReadPage(r.Context(), tx, d, in.Cursor, in.Limit); err != nil {
-			return err
-		}
-		return a.recordRun(r, tx, len(page.Rows), name)
+		page, err = report.ReadPage(r.Context(), tx, d, in.Cursor, in.Limit)
+		return err
 	})
+	if err == nil {
+		err = t.Write(r.Context(), func(tx *store.TenantTx) error { return a.recordRun(r, tx, len(page.Rows), name) })
+	}
 	var re *report.Error
 	switch {
 	case errors.As(err, &re):
@@ -274,7 +278,7 @@ func (a *API) exportMembers(w http.ResponseWriter, r *http.Request, key auth.API
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	_, err = report.ExportMembers(r.Context(), a.db.For(key.AssociationID), a.audit, q, report.SearchQuery(v), req, tmp)
+	_, err = report.ExportMembers(r.Context(), a.db.For(key.AssociationID), a.audit, q, report.AuditedSearch(v), req, tmp)
 	if errors.Is(err, member.ErrBadQuery) {
 		Problem(w, http.StatusBadRequest, "Bad Request", err.Error(), "q")
 		return

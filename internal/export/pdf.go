@@ -158,10 +158,25 @@ func fit(pdf *fpdf.Fpdf, s string, w float64) string {
 		return s
 	}
 	const ellipsis = "\x85" // … in Windows-1252
-	for len(s) > 0 && pdf.GetStringWidth(s+ellipsis)+2 > w {
-		s = s[:len(s)-1] // one byte is one character in Windows-1252
+	// No column of an A4 page holds more than a few hundred characters, so
+	// a longer text is cut before it is measured; then the longest prefix
+	// that fits is found by halving (one byte is one character in
+	// Windows-1252), so a long note costs a few measurements, not one per
+	// character.
+	const widest = 512
+	if len(s) > widest {
+		s = s[:widest]
 	}
-	return s + ellipsis
+	lo, hi := 0, len(s) // s[:lo] fits, s[:hi+1] does not
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if pdf.GetStringWidth(s[:mid]+ellipsis)+2 <= w {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return s[:lo] + ellipsis
 }
 
 // Label sheet geometry (A4 portrait, 3 × 8 labels of 70 × 37 mm, as the

@@ -218,6 +218,11 @@ func TestParseNumbers(t *testing.T) {
 		{"9-3", nil, "ends before it starts"},
 		{"0", nil, "not a member number"},
 		{"1-999999", nil, "at most"},
+		// The largest numbers must not wrap a range around (a loop that
+		// never ends): they are refused outright.
+		{"9223372036854775807", nil, "not a member number"},
+		{"9223372036854775806-9223372036854775807", nil, "not a member number"},
+		{"999999999999-1000000000000", []int64{999999999999, 1000000000000}, ""},
 	} {
 		got, err := group.ParseNumbers("numbers", c.in)
 		if c.bad != "" {

@@ -71,10 +71,14 @@ func parseRange(tok string) (from, to int64, err error) {
 	return from, to, nil
 }
 
+// maxMemberNumber bounds a typed member number far above any register's
+// (and far below int64's end, so a range can never wrap around).
+const maxMemberNumber = 1_000_000_000_000
+
 func positive(s string) (int64, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n <= 0 {
-		return 0, errors.New("not a positive number")
+	if err != nil || n <= 0 || n > maxMemberNumber {
+		return 0, errors.New("not a member number")
 	}
 	return n, nil
 }

@@ -113,10 +113,17 @@ func normalizeField(f CustomField) CustomField {
 	f.Name = strings.TrimSpace(f.Name)
 	f.Kind = strings.ToLower(strings.TrimSpace(f.Kind))
 	var choices []string
+	seen := map[string]bool{}
 	for _, c := range f.Choices {
 		c = strings.TrimSpace(c)
-		if c != "" && !slices.Contains(choices, c) {
+		if c != "" && !seen[c] {
+			seen[c] = true
 			choices = append(choices, c)
+		}
+		// Past the limit the definition is refused anyway (validateField):
+		// one more is enough to say so, however many were sent.
+		if len(choices) > maxChoices {
+			break
 		}
 	}
 	if f.Kind != FieldChoice {
@@ -571,7 +578,7 @@ func writeCustom(ctx context.Context, tx *store.TenantTx, defs []CustomField, me
 			}
 		default:
 			if _, err := tx.Exec(ctx, `INSERT INTO custom_values (association_id, member_id, field_id, value)
-				VALUES ($1, $2, $3, $4) ON CONFLICT (member_id, field_id) DO UPDATE SET value = excluded.value`,
+				VALUES ($1, $2, $3, $4) ON CONFLICT (association_id, member_id, field_id) DO UPDATE SET value = excluded.value`,
 				memberID, f.ID, a); err != nil {
 				return fmt.Errorf("write custom value: %w", err)
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -140,6 +141,9 @@ func TestCustomFieldDefinitions(t *testing.T) {
 			{member.CustomField{Name: "X", Kind: "choice"}, "choices", "at least one"},
 			{member.CustomField{Name: strings.Repeat("n", 61), Kind: "text"}, "name", "at most 60"},
 			{member.CustomField{Name: "X", Kind: "text", Position: -1}, "position", "positive"},
+			// A megabyte of distinct choices is refused at once, not after
+			// minutes of removing repeats.
+			{member.CustomField{Name: "X", Kind: "choice", Choices: manyChoices(200_000)}, "choices", "at most 100"},
 		} {
 			_, err := r.addField(r.aid, tt.f)
 			problemOn(t, err, tt.field, tt.msg)
@@ -433,4 +437,12 @@ func TestRejectErasesCustomValues(t *testing.T) {
 			t.Fatalf("%d custom values left", n)
 		}
 	})
+}
+
+func manyChoices(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = strconv.Itoa(i)
+	}
+	return out
 }

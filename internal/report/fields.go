@@ -65,8 +65,8 @@ const fullName = `CASE WHEN m.kind = 'organisation' THEN m.org_name ELSE m.last_
 // too, so they stay within the tenant on either engine.
 const (
 	feeExpr       = `(SELECT f.name FROM fees f WHERE f.id = m.fee_id AND f.association_id = m.association_id)`
-	groupsExpr    = `(SELECT string_agg(g.name, ', ' ORDER BY g.name) FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.member_id = m.id AND gm.association_id = m.association_id)`
-	householdExpr = `(SELECT h.name FROM household_members hm JOIN households h ON h.id = hm.household_id WHERE hm.member_id = m.id AND hm.association_id = m.association_id)`
+	groupsExpr    = `(SELECT string_agg(g.name, ', ' ORDER BY g.name) FROM group_members gm JOIN groups g ON g.id = gm.group_id AND g.association_id = gm.association_id WHERE gm.member_id = m.id AND gm.association_id = m.association_id)`
+	householdExpr = `(SELECT h.name FROM household_members hm JOIN households h ON h.id = hm.household_id AND h.association_id = hm.association_id WHERE hm.member_id = m.id AND hm.association_id = m.association_id)`
 	customExpr    = `(SELECT cv.value FROM custom_values cv WHERE cv.member_id = m.id AND cv.association_id = m.association_id AND cv.field_id = @param)`
 )
 
@@ -208,6 +208,10 @@ func (f Filter) condition(cat Catalogue, arg func(any) string) (string, error) {
 		return empty, nil
 	case OpIn:
 		var ps []string
+		// Counted before anything is parsed, so a huge list costs nothing.
+		if strings.Count(f.Value, ",") >= 2*MaxInValues {
+			return "", &Error{Field: "value", Value: "", Reason: fmt.Sprintf("has more than %d values", MaxInValues)}
+		}
 		for v := range strings.SplitSeq(f.Value, ",") {
 			if v = strings.TrimSpace(v); v == "" {
 				continue

@@ -154,7 +154,12 @@ func (d Definition) build(cat Catalogue, offset, limit int) (query, error) {
 		return q, &Error{Field: "filters", Reason: fmt.Sprintf("are more than %d", MaxFilters)}
 	}
 	var where []string
-	for _, f := range d.Filters {
+	for i, f := range d.Filters {
+		// The same condition twice changes no result and only doubles the
+		// work.
+		if slices.Contains(d.Filters[:i], f) {
+			return q, &Error{Field: "filters", Value: f.Field, Reason: "has the same condition twice"}
+		}
 		c, err := f.condition(cat, arg)
 		if err != nil {
 			return q, err
@@ -218,10 +223,14 @@ func (d Definition) build(cat Catalogue, offset, limit int) (query, error) {
 		return q, &Error{Field: "columns", Reason: fmt.Sprintf("are more than %d", MaxColumns)}
 	}
 	var sel []string
-	for _, c := range d.Columns {
+	for i, c := range d.Columns {
 		f, ok := cat.Field(c)
 		if !ok {
 			return q, &Error{Field: "columns", Value: c, Reason: "is not a field of the report catalogue"}
+		}
+		// A column twice shows nothing new and only multiplies the work.
+		if slices.Contains(d.Columns[:i], c) {
+			return q, &Error{Field: "columns", Value: c, Reason: "is chosen twice"}
 		}
 		sel = append(sel, f.sql(arg))
 		q.kinds = append(q.kinds, f.Kind)

@@ -175,6 +175,28 @@ func TestGroupPages(t *testing.T) {
 		if r = c.Get(base + "/positions"); !strings.Contains(r.Body, "Puheenjohtaja") {
 			t.Fatal("the board does not show the chair")
 		}
+		// A term can be ended by any user, but deleting the record of one is
+		// an administrator's decision: it is the association's history.
+		pos := regexp.MustCompile(`/positions/([0-9a-f-]{36})/end`).FindStringSubmatch(r.Body)
+		if pos == nil || strings.Contains(r.Body, "/positions/"+pos[1]+"/delete") {
+			t.Fatalf("the board offers a user %v a delete button or no end form", pos)
+		}
+		if r = c.Post(base+"/positions/"+pos[1]+"/delete", url.Values{}); r.Status != http.StatusForbidden {
+			t.Fatalf("a user deleted a position: %d", r.Status)
+		}
+		admin := env.User(t, "pj@example.fi", false, a.ID, auth.RoleAdmin)
+		ac := testenv.NewClient(t, srv)
+		ac.Login(env, admin.Email, env.EnrolTOTP(t, admin))
+		ac.Get(base + "/positions")
+		if r = ac.Post(base+"/positions/"+pos[1]+"/delete", url.Values{}); r.Status != http.StatusSeeOther {
+			t.Fatalf("an administrator could not delete a position: %d", r.Status)
+		}
+		if r = c.Get(base + "/positions"); strings.Contains(r.Body, pos[1]) {
+			t.Fatal("the deleted position is still on the board")
+		}
+		if r = c.Post(base+"/positions", url.Values{"member_number": {"1"}, "title": {"chair"}, "starts_on": {"1.1.2025"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("add the position again: %d", r.Status)
+		}
 
 		// The member's tab: groups, household and positions, with forms.
 		tab := base + "/members/" + ams[4].ID + "/groups"
@@ -245,7 +267,7 @@ func TestGroupPages(t *testing.T) {
 		}
 		for action, want := range map[string]int{"group.create": 1, "group.members_add": 2, "group.member_remove": 2,
 			"group.delete": 1, "household.create": 1, "household.member_add": 2, "household.member_remove": 1,
-			"position.add": 2} {
+			"position.add": 3, "position.delete": 1} {
 			if got := audited(action); got != want {
 				t.Errorf("%s audited %d times, want %d", action, got, want)
 			}

@@ -217,7 +217,7 @@ func (s *Server) renderPositions(w http.ResponseWriter, r *http.Request, c *reqC
 		f.Values["starts_on"] = valid.FormatDate(today)
 	}
 	s.renderStatus(w, r, c, status, "positions", pageData{"Current": current, "Past": past, "Today": today,
-		"Titles": group.Titles, "Form": f, "Msg": flash(r), "CanWrite": c.Role.AtLeast(auth.RoleUser)})
+		"Titles": group.Titles, "Form": f, "Msg": flash(r), "CanWrite": c.Role.AtLeast(auth.RoleUser), "IsAdmin": c.Role == auth.RoleAdmin})
 }
 
 // positionFromForm reads a position's title (a known one, or "other" and

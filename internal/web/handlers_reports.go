@@ -150,7 +150,11 @@ type results struct {
 func (s *Server) runOnScreen(ctx context.Context, c *reqCtx, d report.Definition, name string) (results, error) {
 	var res results
 	res.Ran, res.Limit = true, reportRowLimit
-	err := s.db.For(c.Assoc.ID).Write(ctx, func(tx *store.TenantTx) error {
+	// The report is read in a read transaction and the audit record written
+	// in a short one afterwards, so a long report does not hold SQLite's one
+	// writer (everyone's saves) while it runs.
+	t := s.db.For(c.Assoc.ID)
+	err := t.Read(ctx, func(tx *store.TenantTx) error {
 		cat, err := report.LoadCatalogue(ctx, tx)
 		if err != nil {
 			return err
@@ -172,9 +176,18 @@ func (s *Server) runOnScreen(ctx context.Context, c *reqCtx, d report.Definition
 			res.Rows = append(res.Rows, rec)
 		}
 		res.Limited = p.Next != ""
-		return s.audit.Record(ctx, tx.Platform(), audit.Event{Action: report.ActionReportRun, ObjectType: "report",
-			Details: map[string]any{"rows": len(res.Rows), "report": name}})
+		return nil
 	})
+	if err == nil {
+		err = t.Write(ctx, func(tx *store.TenantTx) error {
+			return s.audit.Record(ctx, tx.Platform(), audit.Event{Action: report.ActionReportRun, ObjectType: "report",
+				Details: map[string]any{"rows": len(res.Rows), "report": name}})
+		})
+		if err != nil {
+			// Nothing is shown that the trail does not record.
+			return results{}, err
+		}
+	}
 	var re *report.Error
 	if errors.As(err, &re) {
 		res.Error = i18n.T(c.Lang, "reports.bad_definition", re.Error())
@@ -439,7 +452,7 @@ func (s *Server) memberExport(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	req := report.Request{Format: in.Get("format"), Name: i18n.T(c.Lang, "reports.member_list"), Association: c.Assoc.Name,
 		Lang: c.Lang, Now: s.clock.Now()}
 	s.sendExport(w, r, c, fileBase(c.Lang, "reports.file_members"), req, func(out io.Writer) (int, error) {
-		return report.ExportMembers(r.Context(), s.db.For(c.Assoc.ID), s.audit, q, report.SearchQuery(in), req, out)
+		return report.ExportMembers(r.Context(), s.db.For(c.Assoc.ID), s.audit, q, report.AuditedSearch(in), req, out)
 	})
 }
 

@@ -148,6 +148,16 @@ func TestReportPages(t *testing.T) {
 			ev.Details["filter"] != "sort=last_name&status=all" {
 			t.Errorf("member export audit: %s %v", ev.Action, ev.Details)
 		}
+		// A search text is personal data: the trail records that there was
+		// one, not what it was.
+		r = c.Get("/a/" + a.ID + "/members/export?q=Virtanen&status=all&format=csv")
+		if r.Status != http.StatusOK {
+			t.Fatalf("member export with a search: %d", r.Status)
+		}
+		if ev := lastAudit(t, env, a.ID); ev.Action != "member.export" ||
+			ev.Details["filter"] != "q=%288+characters%29&status=all" {
+			t.Errorf("member export audit of a search: %v", ev.Details)
+		}
 		if r := c.Get("/a/" + a.ID + "/members/export?status=bogus&format=csv"); r.Status != http.StatusBadRequest {
 			t.Errorf("bad member search: %d", r.Status)
 		}

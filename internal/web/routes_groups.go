@@ -27,7 +27,7 @@ func (s *Server) groupRoutes() []Route {
 		get("/a/{aid}/positions", Member, auth.RoleGuest, s.positionsPage),
 		post("/a/{aid}/positions", Member, auth.RoleUser, s.positionAdd),
 		post("/a/{aid}/positions/{pid}/end", Member, auth.RoleUser, s.positionEnd),
-		post("/a/{aid}/positions/{pid}/delete", Member, auth.RoleUser, s.positionDelete),
+		post("/a/{aid}/positions/{pid}/delete", Member, auth.RoleAdmin, s.positionDelete),
 
 		get("/a/{aid}/members/{mid}/groups", Member, auth.RoleGuest, s.memberGroups),
 		post("/a/{aid}/members/{mid}/groups/join", Member, auth.RoleUser, s.memberJoinGroup),

@@ -31,6 +31,8 @@ CREATE TABLE custom_values (
     member_id      TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
     field_id       TEXT NOT NULL REFERENCES custom_fields(id) ON DELETE CASCADE,
     value          TEXT NOT NULL,
-    PRIMARY KEY (member_id, field_id)
+    -- The association leads the key, so reading a page of members' values
+    -- (association and member ids) uses it rather than the field index.
+    PRIMARY KEY (association_id, member_id, field_id)
 );
 CREATE INDEX custom_values_field ON custom_values (association_id, field_id);
