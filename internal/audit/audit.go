@@ -121,8 +121,11 @@ func NewRecorder(hmacKey []byte, c clock.Clock) *Recorder {
 	return &Recorder{hmacKey: hmacKey, clock: c}
 }
 
-// Record writes ev inside tx. Callers return its error so the transaction,
-// and with it the change, is rolled back when the event cannot be written.
+// Record writes ev inside tx as the next link of the hash chain. Callers
+// return its error so the transaction, and with it the change, is rolled
+// back when the event cannot be written. The time is kept to the
+// microsecond, the precision both engines store, so the hash computed here
+// is the one a verifier recomputes from the stored row.
 func (r *Recorder) Record(ctx context.Context, tx *store.Tx, ev Event) error {
 	if ev.Action == "" {
 		return fmt.Errorf("audit: event without action")
@@ -159,21 +162,25 @@ func (r *Recorder) Record(ctx context.Context, tx *store.Tx, ev Event) error {
 	if err != nil {
 		return fmt.Errorf("audit: encode details: %w", err)
 	}
-	var assocArg any
+	link := Link{
+		EventID:    uuid.Must(uuid.NewV7()).String(),
+		OccurredAt: r.clock.Now().UTC().Truncate(time.Microsecond),
+		ActorType:  actor.Type, ActorID: actor.ID, ActorLabel: actor.Label,
+		Action: ev.Action, ObjectType: ev.ObjectType, ObjectID: ev.ObjectID, Outcome: outcome,
+		Changes: string(changesJSON), Details: string(detailsJSON),
+		RequestID: req.ID, ClientIP: req.ClientIP,
+	}
 	if assoc != "" {
-		assocArg = assoc
+		link.AssociationID = sql.NullString{String: assoc, Valid: true}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO audit_events
-		(event_id, occurred_at, association_id, actor_type, actor_id, actor_label, action,
-		 object_type, object_id, outcome, changes, details, request_id, client_ip)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		uuid.Must(uuid.NewV7()).String(), r.clock.Now().UTC(), assocArg, actor.Type, actor.ID, actor.Label,
-		ev.Action, ev.ObjectType, ev.ObjectID, outcome, string(changesJSON), string(detailsJSON),
-		req.ID, req.ClientIP)
+	// The head stays locked until tx ends: the next event is chained after
+	// this one, or after its predecessor if tx rolls back, so the chain has
+	// no gap.
+	head, err := lockHead(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("audit: write %s event: %w", ev.Action, err)
+		return err
 	}
-	return nil
+	return appendLink(ctx, tx, head, &link)
 }
 
 func (r *Recorder) mask(c Change) Change {
@@ -212,10 +219,15 @@ type Entry struct {
 	Details       map[string]any
 	RequestID     string
 	ClientIP      string
+	// ChainSeq and Hash place the event in the hash chain (0 and "" for an
+	// event outside it).
+	ChainSeq int64
+	Hash     string
 }
 
 const entryColumns = `seq, event_id, occurred_at, COALESCE(association_id, ''), actor_type, actor_id, actor_label,
-	action, object_type, object_id, outcome, changes, details, request_id, client_ip`
+	action, object_type, object_id, outcome, changes, details, request_id, client_ip,
+	COALESCE(chain_seq, 0), COALESCE(hash, '')`
 
 // List returns an association's newest events, newest first, before seq
 // beforeSeq (0 for the newest page).
@@ -256,7 +268,7 @@ func scanEntries(rows *sql.Rows) ([]Entry, error) {
 		var changes, details string
 		if err := rows.Scan(&e.Seq, &e.EventID, &e.OccurredAt, &e.AssociationID, &e.Actor.Type, &e.Actor.ID,
 			&e.Actor.Label, &e.Action, &e.ObjectType, &e.ObjectID, &e.Outcome, &changes, &details,
-			&e.RequestID, &e.ClientIP); err != nil {
+			&e.RequestID, &e.ClientIP, &e.ChainSeq, &e.Hash); err != nil {
 			return nil, fmt.Errorf("scan audit event: %w", err)
 		}
 		_ = json.Unmarshal([]byte(changes), &e.Changes)

@@ -170,6 +170,19 @@ func (db *DB) Migrate(ctx context.Context, appRole string) (applied int, err err
 	return applied, nil
 }
 
+// afterMigration holds Go steps that complete a migration whose work SQL
+// alone cannot do on both engines (see AfterMigration).
+var afterMigration = map[int][]func(context.Context, *Tx) error{}
+
+// AfterMigration registers step to run inside migration version's
+// transaction, right after its SQL, as the schema owner. The audit package
+// uses it to chain the events that existed before the hash chain did: the
+// hash needs SHA-256, which SQLite's SQL lacks. Register from an init
+// function; a step runs only when its migration is applied.
+func AfterMigration(version int, step func(ctx context.Context, tx *Tx) error) {
+	afterMigration[version] = append(afterMigration[version], step)
+}
+
 func (db *DB) applyOne(ctx context.Context, m migration) (bool, error) {
 	applied := false
 	err := db.run(ctx, db.write, false, "", func(tx *Tx) error {
@@ -188,6 +201,11 @@ func (db *DB) applyOne(ctx context.Context, m migration) (bool, error) {
 		}
 		if _, err := tx.Exec(ctx, m.sql[db.dialect]); err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+		for _, step := range afterMigration[m.version] {
+			if err := step(ctx, tx); err != nil {
+				return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+			}
 		}
 		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
 			m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
@@ -216,6 +234,8 @@ func (db *DB) grantApp(ctx context.Context, role string) error {
 		"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + ident,
 		// The audit trail is append-only for the application.
 		"REVOKE UPDATE, DELETE ON audit_events FROM " + ident,
+		// The chain head is only ever moved forward by the recorder.
+		"REVOKE INSERT, DELETE ON audit_chain FROM " + ident,
 	} {
 		if _, err := db.write.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("grant to %s: %w", role, err)
