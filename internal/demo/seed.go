@@ -33,11 +33,18 @@ type Plan struct {
 type Result struct {
 	Associations []association.Association
 	Members      int
+	// Registers counts the rest of each association's register, in the
+	// order of Associations.
+	Registers []RegisterResult
 }
 
 // Populate creates the associations and streams the members into them,
-// spread evenly. Memory stays bounded: one batch of members at a time.
-// Each association's generation is audited as one event with its count.
+// spread evenly, grouping some of them into households on the way. Then
+// it gives each association fees and a current period, groups, custom
+// fields, positions of trust and customers (see register.go). Memory
+// stays bounded: one batch of members at a time. Each association's
+// generation is audited as one event with its member count and one with
+// the counts of the rest, besides the few definitions' own events.
 func Populate(ctx context.Context, db *store.DB, rec *audit.Recorder, p Plan) (Result, error) {
 	if p.Associations < 1 {
 		return Result{}, fmt.Errorf("associations: must be at least 1")
@@ -75,16 +82,30 @@ func Populate(ctx context.Context, db *store.DB, rec *audit.Recorder, p Plan) (R
 		}
 		tenant := db.For(a.ID)
 		number := int64(1)
+		var reg *register
+		if err := tenant.Write(ctx, func(tx *store.TenantTx) error {
+			var err error
+			reg, err = newRegister(ctx, tx, rec, p.Today, p.Seed+uint64(i))
+			return err
+		}); err != nil {
+			return res, fmt.Errorf("define register of %s: %w", a.Name, err)
+		}
 		for written := 0; written < share; {
 			chunk := min(txRows, share-written)
 			err := tenant.Write(ctx, func(tx *store.TenantTx) error {
 				for done := 0; done < chunk; {
 					batch = batch[:0]
 					for len(batch) < batchRows && done+len(batch) < chunk {
-						batch = append(batch, fromPerson(gen.Next(), number))
+						person := gen.Next()
+						room := min(batchRows, chunk-done) - len(batch) - 1
+						reg.homes.shape(&person, len(batch), room)
+						batch = append(batch, fromPerson(person, number))
 						number++
 					}
 					if err := member.InsertBatch(ctx, tx, p.Today, batch); err != nil {
+						return err
+					}
+					if err := reg.addBatch(ctx, tx, batch); err != nil {
 						return err
 					}
 					done += len(batch)
@@ -103,6 +124,20 @@ func Populate(ctx context.Context, db *store.DB, rec *audit.Recorder, p Plan) (R
 			if p.Progress != nil {
 				p.Progress(res.Members)
 			}
+		}
+		if err := tenant.Write(ctx, func(tx *store.TenantTx) error {
+			counts, err := reg.finish(ctx, tx, rec, p.Seed+uint64(i))
+			if err != nil {
+				return fmt.Errorf("finish register of %s: %w", a.Name, err)
+			}
+			res.Registers = append(res.Registers, counts)
+			return rec.Record(ctx, tx.Platform(), audit.Event{Action: "demo.generate", ObjectType: "association",
+				ObjectID: a.ID, Details: map[string]any{"seed": p.Seed, "fees": counts.Fees, "groups": counts.Groups,
+					"group_members": counts.GroupMembers, "households": counts.Households,
+					"household_members": counts.HouseholdMembers, "positions": counts.Positions,
+					"custom_fields": counts.CustomFields, "custom_values": counts.CustomValues, "customers": counts.Customers}})
+		}); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
