@@ -1,15 +1,11 @@
 package member_test
 
 import (
-	"context"
 	"errors"
-	"os"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
-	"seura.fi/seura/internal/demo"
 	"seura.fi/seura/internal/member"
 	"seura.fi/seura/internal/store"
 	"seura.fi/seura/internal/testenv"
@@ -148,87 +144,175 @@ func TestSearch(t *testing.T) {
 	})
 }
 
-// BenchmarkSearch searches one association of SEURA_BENCH_MEMBERS (default
-// 100,000) demo members on SEURA_BENCH_ENGINE (sqlite, or postgres) and
-// reports the 50th and 95th percentile of a mix of searches an office
-// makes: names, rare and common, a member number, an e-mail, a phone, a
-// town, and paging through the plain list by number and by name.
-func BenchmarkSearch(b *testing.B) {
-	n := 100000
-	if v := os.Getenv("SEURA_BENCH_MEMBERS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil {
-			b.Fatal(err)
+// bulk inserts n members numbered from first, as imports and demo data do.
+func (r *reg) bulk(aid string, first int64, n int, m member.Member) {
+	r.t.Helper()
+	ms := make([]member.Member, n)
+	for i := range ms {
+		ms[i] = m
+		ms[i].Number = first + int64(i)
+	}
+	for len(ms) > 0 {
+		batch := ms[:min(len(ms), 500)] // as many as one statement takes
+		ms = ms[len(batch):]
+		if err := r.write(aid, func(tx *store.TenantTx) error { return member.InsertBatch(r.ctx, tx, r.now(), batch) }); err != nil {
+			r.t.Fatal(err)
 		}
 	}
-	var eng testenv.Engine
-	for _, e := range testenv.Engines(b) {
-		if e.Name == os.Getenv("SEURA_BENCH_ENGINE") || (e.Name == "sqlite" && os.Getenv("SEURA_BENCH_ENGINE") == "") {
-			eng = e
-		}
-	}
-	if eng.Name == "" {
-		b.Fatal("unknown SEURA_BENCH_ENGINE")
-	}
-	env := testenv.New(b, eng)
-	ctx := context.Background()
-	res, err := demo.Populate(ctx, env.DB, env.Audit, demo.Plan{Members: n, Associations: 1, Seed: 1, Today: env.Clock.Now()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	tenant := env.DB.For(res.Associations[0].ID)
-	var sample []member.Member
-	if err := tenant.Read(ctx, func(tx *store.TenantTx) error {
-		sample, err = member.List(ctx, tx, int64(n/2), 3)
-		return err
-	}); err != nil || len(sample) < 3 {
-		b.Fatal(err)
-	}
-	queries := []member.Query{
-		{}, // the plain list
-		{Sort: member.SortLastName},
-		{Sort: member.SortJoined, Desc: true},
-		{Text: sample[0].LastName},
-		{Text: sample[1].FirstName + " " + sample[1].LastName, Statuses: []string{member.StatusAll}},
-		{Text: "virtanen"},
-		{Text: "anna"},
-		{Text: strconv.FormatInt(sample[2].Number, 10)},
-		{Text: sample[0].Email},
-		{Text: sample[1].Phone},
-		{Text: sample[2].Town},
-		{Text: "zzzz"},
-	}
-	b.Logf("%s: %d members; sample queries %q %q %q %q", eng.Name, n, queries[3].Text, queries[4].Text, queries[8].Text, queries[9].Text)
-	durations := make([]time.Duration, 0, b.N)
-	per := make([]time.Duration, len(queries))
-	i := 0
-	for b.Loop() {
-		qi := i % len(queries)
-		q := queries[qi]
-		i++
-		t0 := time.Now()
-		if err := tenant.Read(ctx, func(tx *store.TenantTx) error {
-			p, err := member.Search(ctx, tx, q)
-			if err == nil && p.Next != "" && i%2 == 0 {
-				q.Cursor = p.Next
-				_, err = member.Search(ctx, tx, q) // the second page
+}
+
+// TestSearchIndex: the word index follows inserts (one by one and in bulk),
+// changes and deletes; a word shared by thousands of members is answered
+// along the list instead; and another association's members never show.
+func TestSearchIndex(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, e testenv.Engine) {
+		r := newReg(t, e)
+		common := member.Member{Status: member.StatusActive, FirstName: "Matti", LastName: "Yleinen", Town: "Espoo"}
+		r.bulk(r.aid, 1, 3100, common) // more than one search reads whole
+		anna := r.create(member.Member{Number: 5000, Status: member.StatusActive, FirstName: "Anna-Liisa", LastName: "Äijälä",
+			Email: "anna.liisa@example.fi", Phone: "040 123 4567", Postcode: "00100", Town: "Helsinki"})
+		other := r.env.Association(t, "B ry", 0)
+		r.createIn(other.ID, member.Member{Number: 1, Status: member.StatusActive, FirstName: "Anna-Liisa", LastName: "Äijälä",
+			Email: "anna.liisa@example.fi", Phone: "040 123 4567"})
+
+		find := func(step, text string, want ...int64) {
+			t.Helper()
+			p, err := r.search(r.aid, member.Query{Text: text, Statuses: []string{member.StatusAll}})
+			if err != nil {
+				t.Fatalf("%s: search %q: %v", step, text, err)
 			}
-			return err
-		}); err != nil {
-			b.Fatal(err)
+			if got := numbers(p); !slices.Equal(got, append([]int64{}, want...)) {
+				t.Errorf("%s: search %q: %v, want %v", step, text, got, want)
+			}
 		}
-		d := time.Since(t0)
-		durations = append(durations, d)
-		per[qi] = max(per[qi], d)
-	}
-	for qi, q := range queries {
-		b.Logf("slowest %-8s %-5v %-40q %6.1f ms", q.Sort, q.Desc, q.Text, float64(per[qi].Microseconds())/1000)
-	}
-	slices.Sort(durations)
-	pct := func(p float64) float64 {
-		return float64(durations[int(float64(len(durations)-1)*p)].Microseconds()) / 1000
-	}
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.95), "p95-ms")
-	b.ReportMetric(0, "ns/op")
+		finds := func(step string) {
+			t.Helper()
+			find(step, "äijä", 5000)
+			find(step, "LIISA äij", 5000)
+			find(step, "anna.li", 5000)
+			find(step, "anna.liisa@example.fi", 5000)
+			find(step, "1234567", 5000)
+			find(step, "+358 40 123 4567", 5000)
+			find(step, "5000", 5000)
+			find(step, "00100", 100, 5000) // and member number 100
+			find(step, "liisa yleinen")
+		}
+		finds("new member")
+		// Enough inserts that everything queued is in the index.
+		r.bulk(r.aid, 6000, 300, member.Member{Status: member.StatusActive, FirstName: "Pekka", LastName: "Harvinainen"})
+		finds("indexed")
+		find("indexed", "harvinainen pekka", func() []int64 {
+			var want []int64
+			for n := int64(6000); n < 6050; n++ {
+				want = append(want, n)
+			}
+			return want
+		}()...)
+
+		if _, err := r.update(anna.ID, member.Member{Number: 5000, Status: member.StatusActive, FirstName: "Anna-Liisa",
+			LastName: "Björk", Email: "al.bjork@example.fi", Phone: "050 765 4321", Town: "Turku"}); err != nil {
+			t.Fatal(err)
+		}
+		find("changed", "äijä")
+		find("changed", "anna.li")
+		find("changed", "1234567")
+		find("changed", "björk", 5000)
+		find("changed", "al.bjork@", 5000)
+		find("changed", "0507654321", 5000)
+		find("changed", "turku liisa", 5000)
+		r.bulk(r.aid, 7000, 300, member.Member{Status: member.StatusActive, FirstName: "Pekka", LastName: "Muu"})
+		find("changed and indexed", "björk", 5000)
+		find("changed and indexed", "helsinki")
+
+		if _, err := r.delete(anna.ID); err != nil {
+			t.Fatal(err)
+		}
+		find("deleted", "björk")
+
+		// A word thousands of members share: read along the list, paged.
+		q := member.Query{Text: "yleinen espoo", Limit: 100}
+		var got []int64
+		for page := 0; page < 3; page++ {
+			p, err := r.search(r.aid, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, numbers(p)...)
+			q.Cursor = p.Next
+		}
+		for i, n := range got {
+			if n != int64(i+1) {
+				t.Fatalf("common word, three pages: %v…, want 1…300", got[:min(len(got), 10)])
+			}
+		}
+		if len(got) != 300 {
+			t.Errorf("common word, three pages: %d members, want 300", len(got))
+		}
+		p, err := r.search(r.aid, member.Query{Text: "matti", Sort: member.SortNumber, Desc: true, Limit: 2})
+		if err != nil || !slices.Equal(numbers(p), []int64{3100, 3099}) {
+			t.Errorf("common word, descending: %v %v, want [3100 3099]", numbers(p), err)
+		}
+	})
+}
+
+// TestSearchFilters: the fee, group and custom field filters keep only
+// the members they name, alone and with a search text, and an id from
+// another association matches nobody.
+func TestSearchFilters(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, e testenv.Engine) {
+		r := newReg(t, e)
+		other := r.env.Association(t, "B ry", 0)
+		now := r.now()
+		ids := map[int64]string{}
+		for n := int64(1); n <= 4; n++ {
+			ids[n] = r.create(member.Member{Number: n, Status: member.StatusActive, FirstName: "Anna", LastName: "Aalto"}).ID
+		}
+		otherMember := r.createIn(other.ID, member.Member{Number: 1, Status: member.StatusActive, FirstName: "Anna", LastName: "Aalto"})
+		exec := func(aid, sql string, args ...any) {
+			t.Helper()
+			if err := r.write(aid, func(tx *store.TenantTx) error {
+				_, err := tx.Exec(r.ctx, sql, args...)
+				return err
+			}); err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+		}
+		exec(r.aid, `INSERT INTO fees (id, association_id, name, created_at, updated_at) VALUES ($2, $1, 'Junior', $3, $3)`, "fee-a", now)
+		exec(r.aid, `UPDATE members SET fee_id = $2 WHERE association_id = $1 AND id IN ($3, $4)`, "fee-a", ids[1], ids[2])
+		exec(r.aid, `INSERT INTO groups (id, association_id, kind, name, created_at) VALUES ($2, $1, 'tag', 'Kuoro', $3)`, "group-a", now)
+		exec(r.aid, `INSERT INTO group_members (association_id, group_id, member_id, added_at) VALUES ($1, $2, $3, $4), ($1, $2, $5, $4)`,
+			"group-a", ids[2], now, ids[3])
+		exec(r.aid, `INSERT INTO custom_fields (id, association_id, name, kind, created_at) VALUES ($2, $1, 'Koko', 'text', $3)`, "field-a", now)
+		exec(r.aid, `INSERT INTO custom_values (association_id, member_id, field_id, value) VALUES ($1, $2, $3, 'M'), ($1, $4, $3, 'L')`,
+			ids[3], "field-a", ids[4])
+		exec(other.ID, `INSERT INTO groups (id, association_id, kind, name, created_at) VALUES ($2, $1, 'tag', 'Kuoro', $3)`, "group-b", now)
+		exec(other.ID, `INSERT INTO group_members (association_id, group_id, member_id, added_at) VALUES ($1, $2, $3, $4)`,
+			"group-b", otherMember.ID, now)
+
+		for _, c := range []struct {
+			q    member.Query
+			want []int64
+		}{
+			{member.Query{FeeID: "fee-a"}, []int64{1, 2}},
+			{member.Query{GroupID: "group-a"}, []int64{2, 3}},
+			{member.Query{FeeID: "fee-a", GroupID: "group-a"}, []int64{2}},
+			{member.Query{CustomField: "field-a"}, []int64{3, 4}},
+			{member.Query{CustomField: "field-a", CustomValue: "L"}, []int64{4}},
+			{member.Query{CustomField: "field-a", CustomValue: "XL"}, []int64{}},
+			{member.Query{Text: "anna", GroupID: "group-a", Sort: member.SortLastName}, []int64{2, 3}},
+			{member.Query{GroupID: "group-b"}, []int64{}},
+			{member.Query{FeeID: "no-such-fee"}, []int64{}},
+		} {
+			p, err := r.search(r.aid, c.q)
+			if err != nil {
+				t.Fatalf("%+v: %v", c.q, err)
+			}
+			if got := numbers(p); !slices.Equal(got, c.want) {
+				t.Errorf("%+v: %v, want %v", c.q, got, c.want)
+			}
+		}
+		if _, err := r.search(r.aid, member.Query{CustomValue: "L"}); !errors.Is(err, member.ErrBadQuery) {
+			t.Errorf("custom value without a field: %v, want ErrBadQuery", err)
+		}
+	})
 }

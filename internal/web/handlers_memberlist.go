@@ -1,12 +1,16 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"seura.fi/seura/internal/auth"
+	"seura.fi/seura/internal/fee"
+	"seura.fi/seura/internal/group"
 	"seura.fi/seura/internal/i18n"
 	"seura.fi/seura/internal/member"
 	"seura.fi/seura/internal/store"
@@ -19,20 +23,38 @@ const memberPageSize = 50
 // (Active only).
 var statusFilters = []string{member.StatusActive, member.StatusApplied, member.StatusInactive, member.StatusDeceased, member.StatusAll}
 
+// exportFormats are the formats the list offers to export, in the order
+// its links show them.
+var exportFormats = []string{"csv", "xlsx", "pdf", "labels"}
+
+// memberListParams are the query parameters of the list: the search form's
+// fields, which the paging and export links carry over.
+var memberListParams = []string{"q", "status", "sort", "dir", "fee", "group", "field", "value"}
+
 // memberList is the searchable member list. Its form is a GET, so a search
 // is a link that can be bookmarked and needs no JavaScript.
 func (s *Server) memberList(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	in := r.URL.Query()
-	form := map[string]string{"q": strings.TrimSpace(in.Get("q")), "status": in.Get("status"),
-		"sort": in.Get("sort"), "dir": in.Get("dir")}
+	form := map[string]string{}
+	for _, k := range memberListParams {
+		form[k] = strings.TrimSpace(in.Get(k))
+	}
 	q := member.Query{Text: form["q"], Sort: form["sort"], Desc: form["dir"] == "desc", Cursor: in.Get("cursor"),
-		Limit: memberPageSize}
+		Limit: memberPageSize, FeeID: form["fee"], GroupID: form["group"], CustomField: form["field"], CustomValue: form["value"]}
 	if st := form["status"]; st != "" {
 		q.Statuses = []string{st}
 	}
 	var p member.Page
+	var fees []fee.Fee
+	var groups []group.Group
 	err := s.db.For(c.Assoc.ID).Read(r.Context(), func(tx *store.TenantTx) error {
 		var err error
+		if fees, err = fee.List(r.Context(), tx); err != nil {
+			return err
+		}
+		if groups, err = groupChoices(r.Context(), tx); err != nil {
+			return err
+		}
 		p, err = member.Search(r.Context(), tx, q)
 		return err
 	})
@@ -45,21 +67,54 @@ func (s *Server) memberList(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.fail(w, r, c, err)
 		return
 	}
-	link := func(cursor string) string {
-		if cursor == "" {
-			return ""
-		}
+	// values is the list's query string with extra parameters set.
+	values := func(extra ...string) string {
 		v := url.Values{}
 		for k, val := range form {
 			if val != "" {
 				v.Set(k, val)
 			}
 		}
-		v.Set("cursor", cursor)
-		return "/a/" + c.Assoc.ID + "/members?" + v.Encode()
+		for i := 0; i+1 < len(extra); i += 2 {
+			v.Set(extra[i], extra[i+1])
+		}
+		return v.Encode()
+	}
+	link := func(cursor string) string {
+		if cursor == "" {
+			return ""
+		}
+		return "/a/" + c.Assoc.ID + "/members?" + values("cursor", cursor)
+	}
+	var exports []map[string]string
+	if c.Role.AtLeast(auth.RoleUser) {
+		for _, f := range exportFormats {
+			exports = append(exports, map[string]string{"Format": f,
+				"URL": "/a/" + c.Assoc.ID + "/members/export?" + values("format", f)})
+		}
 	}
 	s.renderStatus(w, r, c, status, "members", pageData{"Members": p.Members, "Next": link(p.Next), "Prev": link(p.Prev),
 		"Form": form, "Statuses": statusFilters, "Sorts": member.Sorts, "CanWrite": c.Role.AtLeast(auth.RoleUser),
-		"Error": errMsg, "Msg": flash(r)})
+		"Fees": fees, "Groups": groups, "Exports": exports, "Error": errMsg, "Msg": flash(r)})
 }
 
+// groupChoices lists the association's groups for the list's group filter:
+// ids and names only, in group.List's order. group.List also counts each
+// group's members, which would cost every page of the list a pass over all
+// group memberships.
+func groupChoices(ctx context.Context, tx *store.TenantTx) ([]group.Group, error) {
+	rows, err := tx.Query(ctx, `SELECT id, kind, name FROM groups WHERE association_id = $1 ORDER BY kind, LOWER(name), id`)
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	defer rows.Close()
+	var out []group.Group
+	for rows.Next() {
+		var g group.Group
+		if err := rows.Scan(&g.ID, &g.Kind, &g.Name); err != nil {
+			return nil, fmt.Errorf("scan group: %w", err)
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
