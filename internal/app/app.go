@@ -20,6 +20,7 @@ import (
 	"seura.fi/seura/internal/config"
 	"seura.fi/seura/internal/keys"
 	"seura.fi/seura/internal/mail"
+	"seura.fi/seura/internal/member"
 	"seura.fi/seura/internal/store"
 	"seura.fi/seura/internal/web"
 )
@@ -70,6 +71,11 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		}
 	}
 	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// A demo load killed half-way left the search indexes set aside.
+	if err := member.RestoreSetAside(ctx, db); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -238,7 +238,7 @@ func (r *register) flushHouseholds(ctx context.Context, tx *store.TenantTx, batc
 		return err
 	}
 	if len(family) > 0 {
-		if _, err := tx.Exec(ctx, `UPDATE members SET fee_id = $2 WHERE association_id = $1 AND id IN (`+
+		if _, err := tx.Exec(ctx, `UPDATE members SET fee_id = $2 WHERE `+store.KeyedTenant("association_id")+` AND id IN (`+
 			placeholderList(3, len(family))+`)`, append([]any{r.fees[FeeFamily].ID}, family...)...); err != nil {
 			return fmt.Errorf("assign family fee: %w", err)
 		}

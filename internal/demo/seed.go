@@ -73,6 +73,14 @@ func Populate(ctx context.Context, db *store.DB, rec *audit.Recorder, p Plan) (R
 		}
 		res.Associations = append(res.Associations, a)
 	}
+	// The members go in with the register's secondary indexes set aside
+	// (member.BulkLoad), which are rebuilt once at the end.
+	err := member.BulkLoad(ctx, db, func() error { return populate(ctx, db, rec, p, &res) })
+	return res, err
+}
+
+// populate writes the members and registers of res's associations.
+func populate(ctx context.Context, db *store.DB, rec *audit.Recorder, p Plan, res *Result) error {
 	gen := New(p.Seed, p.Today)
 	batch := make([]member.Member, 0, batchRows)
 	for i, a := range res.Associations {
@@ -88,7 +96,7 @@ func Populate(ctx context.Context, db *store.DB, rec *audit.Recorder, p Plan) (R
 			reg, err = newRegister(ctx, tx, rec, p.Today, p.Seed+uint64(i))
 			return err
 		}); err != nil {
-			return res, fmt.Errorf("define register of %s: %w", a.Name, err)
+			return fmt.Errorf("define register of %s: %w", a.Name, err)
 		}
 		for written := 0; written < share; {
 			chunk := min(txRows, share-written)
@@ -117,7 +125,7 @@ func Populate(ctx context.Context, db *store.DB, rec *audit.Recorder, p Plan) (R
 				return nil
 			})
 			if err != nil {
-				return res, err
+				return err
 			}
 			written += chunk
 			res.Members += chunk
@@ -137,10 +145,10 @@ func Populate(ctx context.Context, db *store.DB, rec *audit.Recorder, p Plan) (R
 					"household_members": counts.HouseholdMembers, "positions": counts.Positions,
 					"custom_fields": counts.CustomFields, "custom_values": counts.CustomValues, "customers": counts.Customers}})
 		}); err != nil {
-			return res, err
+			return err
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // uniqueName adds a number to a generated name already in use, so running

@@ -146,7 +146,7 @@ func memberNumbers(ctx context.Context, tx *store.TenantTx, ids []string) (map[s
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := tx.Query(ctx, `SELECT id, member_number FROM members WHERE association_id = $1
+	rows, err := tx.Query(ctx, `SELECT id, member_number FROM members WHERE `+store.KeyedTenant("association_id")+`
 		AND id IN (`+placeholders(2, len(ids))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find members: %w", err)

@@ -79,11 +79,11 @@ func TestImportFeeByName(t *testing.T) {
 			t.Fatal("a refused import wrote something")
 		}
 
-		file = strings.Replace(file, "Kultajäsen", "kannatus­jäsen", 1) // with a soft hyphen: not the name
+		file = strings.Replace(file, "Kultajäsen", "kannatus\u00adjäsen", 1) // with a soft hyphen: not the name
 		if res := f.commitWith(file, nil); res.Committed {
 			t.Fatal("a name with a soft hyphen matched")
 		}
-		file = strings.Replace(file, "kannatus­jäsen", "  Kannatusjäsen ", 1)
+		file = strings.Replace(file, "kannatus\u00adjäsen", "  Kannatusjäsen ", 1)
 		if res := f.commitWith(file, nil); !res.Committed || res.New != 4 {
 			t.Fatalf("import: %+v", res)
 		}

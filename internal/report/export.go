@@ -274,7 +274,7 @@ func labelRowsByID(ctx context.Context, tx *store.TenantTx, ids []string) ([][]s
 	for i, id := range ids {
 		args[i], ps[i] = id, "$"+strconv.Itoa(i+2)
 	}
-	rows, err := tx.Query(ctx, "SELECT m.id, "+strings.Join(sel, ", ")+" FROM members m WHERE m.association_id = $1 AND m.id IN ("+
+	rows, err := tx.Query(ctx, "SELECT m.id, "+strings.Join(sel, ", ")+" FROM members m WHERE "+store.KeyedTenant("m.association_id")+" AND m.id IN ("+
 		strings.Join(ps, ", ")+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("read labels: %w", err)
@@ -425,8 +425,8 @@ func ExportMembers(ctx context.Context, t store.Tenant, rec *audit.Recorder, q m
 			if fields, err = member.CustomFields(ctx, tx); err != nil {
 				return err
 			}
-			fees, err := feeNames(ctx, tx)
-			if err != nil {
+			var fees map[string]string
+			if fees, err = feeNames(ctx, tx); err != nil {
 				return err
 			}
 			pdf := req.Format == FormatPDF
@@ -522,10 +522,8 @@ func readMemberExtras(ctx context.Context, tx *store.TenantTx, names map[string]
 
 // feeNamesFor returns the name of the fee each member pays, by member id;
 // members without a fee are absent. names are the association's fee names
-// by id (see feeNames). The members are found by their primary key:
-// comparing the association id with an empty string appended keeps SQLite
-// from choosing an index on the association instead, which would scan all
-// its members for every page.
+// by id (see feeNames). The members are found by their primary key (see
+// store.KeyedTenant).
 func feeNamesFor(ctx context.Context, tx *store.TenantTx, names map[string]string, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	if len(ids) == 0 || len(names) == 0 {
@@ -538,7 +536,7 @@ func feeNamesFor(ctx context.Context, tx *store.TenantTx, names map[string]strin
 		marks[i] = "$" + strconv.Itoa(i+2)
 	}
 	rows, err := tx.Query(ctx, `SELECT id, fee_id FROM members
-		WHERE association_id || '' = $1 AND id IN (`+strings.Join(marks, ", ")+`) AND fee_id IS NOT NULL`, args...)
+		WHERE `+store.KeyedTenant("association_id")+` AND id IN (`+strings.Join(marks, ", ")+`) AND fee_id IS NOT NULL`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read members' fees: %w", err)
 	}

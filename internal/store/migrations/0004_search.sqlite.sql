@@ -58,3 +58,14 @@ END;
 INSERT INTO member_search_pending (member_rowid) SELECT rowid FROM members;
 INSERT INTO member_search (rowid, a, hay, email, tel) SELECT * FROM member_search_queued;
 DELETE FROM member_search_pending;
+
+-- What member.BulkLoad set aside while it loads many members at once (the
+-- indexes and triggers that are cheaper built once afterwards than kept
+-- row by row), with their definitions, so that they are put back even
+-- after a load that was killed half-way.
+CREATE TABLE member_bulk_set_aside (
+    name      TEXT PRIMARY KEY,
+    type      TEXT NOT NULL,
+    sql       TEXT NOT NULL,
+    max_rowid INTEGER NOT NULL
+);
