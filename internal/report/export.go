@@ -383,8 +383,9 @@ func ExportMembers(ctx context.Context, t store.Tenant, rec *audit.Recorder, q m
 			}
 		}
 		// A bad query must fail before anything is written.
-		if _, err := member.Search(ctx, tx, member.Query{Text: q.Text, Statuses: q.Statuses, Language: q.Language,
-			Sort: q.Sort, Desc: q.Desc, Limit: 1}); err != nil {
+		check := q
+		check.Limit = 1
+		if _, err := member.Search(ctx, tx, check); err != nil {
 			return err
 		}
 		var err error

@@ -51,7 +51,7 @@ var ErrNotFound = errors.New("saved report not found")
 const MaxNameLength = 100
 
 // searchParams are the member list's query parameters a saved search keeps.
-var searchParams = []string{"q", "status", "sort", "dir"}
+var searchParams = []string{"q", "status", "sort", "dir", "fee", "group", "field", "value"}
 
 // SearchQuery keeps only the member list's search parameters of a query
 // string, in a fixed order.
@@ -68,14 +68,18 @@ func SearchQuery(v url.Values) string {
 // AuditedSearch is SearchQuery as the audit trail keeps it: the search
 // text is usually a person's name or address, which the trail must not
 // repeat (nor keep after the member is erased), so only its length is
-// recorded; the status and sort stay as they are.
+// recorded (and a custom field value's); status, sort and the fee, group
+// and field ids stay as they are.
 func AuditedSearch(v url.Values) string {
 	out, err := url.ParseQuery(SearchQuery(v))
 	if err != nil {
 		return ""
 	}
-	if q := out.Get("q"); q != "" {
-		out.Set("q", fmt.Sprintf("(%d characters)", utf8.RuneCountInString(q)))
+	// A custom field's value (a licence number, …) may be as personal.
+	for _, k := range []string{"q", "value"} {
+		if v := out.Get(k); v != "" {
+			out.Set(k, fmt.Sprintf("(%d characters)", utf8.RuneCountInString(v)))
+		}
 	}
 	return out.Encode()
 }

@@ -296,6 +296,14 @@ func TestMemberListFiltersAndExport(t *testing.T) {
 				t.Errorf("no %s export link %s for the list", format, want)
 			}
 		}
+		// The export link exports what the filtered list shows, not more.
+		csvRows := func(body string) int { return strings.Count(strings.TrimSpace(body), "\n") }
+		if r := c.Get(base + "/export?fee=" + feeID + "&group=" + groupID + "&format=csv"); r.Status != http.StatusOK || csvRows(r.Body) != 2 {
+			t.Errorf("export of the fee and group filtered list: %d, %d rows, want 2\n%s", r.Status, csvRows(r.Body), r.Body)
+		}
+		if r := c.Get(base + "/export?group=" + otherGroup + "&format=csv"); r.Status != http.StatusOK || csvRows(r.Body) != 0 {
+			t.Errorf("export with another association's group: %d, %d rows, want none", r.Status, csvRows(r.Body))
+		}
 		if r := c.Get(base + "?group=" + otherGroup); len(numbers(r.Body)) != 0 || !strings.Contains(r.Body, `id="no-members"`) {
 			t.Errorf("another association's group lists %v", numbers(r.Body))
 		}

@@ -442,10 +442,12 @@ func (s *Server) reportExport(w http.ResponseWriter, r *http.Request, c *reqCtx)
 }
 
 // memberExport exports every member the member list's search finds (the
-// list's q, status, sort and dir; all pages), audited as member.export.
+// list's q, status, sort and dir and its fee, group and custom field
+// filters; all pages), audited as member.export.
 func (s *Server) memberExport(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	in := r.URL.Query()
-	q := member.Query{Text: strings.TrimSpace(in.Get("q")), Sort: in.Get("sort"), Desc: in.Get("dir") == "desc"}
+	q := member.Query{Text: strings.TrimSpace(in.Get("q")), Sort: in.Get("sort"), Desc: in.Get("dir") == "desc",
+		FeeID: in.Get("fee"), GroupID: in.Get("group"), CustomField: in.Get("field"), CustomValue: in.Get("value")}
 	if st := in.Get("status"); st != "" {
 		q.Statuses = []string{st}
 	}
