@@ -93,31 +93,6 @@ func customerCountryName(lang, code string) string {
 	return code
 }
 
-// customerField is one input of the customer form.
-type customerField struct {
-	Name, Type, Value, Error, Hint, InputMode, Autocomplete string
-	Options                                                 []customerOption
-}
-
-// customerOption is one choice of a select; Label is a catalog key unless
-// Raw (country names come translated).
-type customerOption struct {
-	Value, Label string
-	Raw          bool
-}
-
-// Described is the ids the field's aria-describedby names.
-func (f customerField) Described() string {
-	var ids []string
-	if f.Hint != "" {
-		ids = append(ids, "hint-"+f.Name)
-	}
-	if f.Error != "" {
-		ids = append(ids, "err-"+f.Name)
-	}
-	return strings.Join(ids, " ")
-}
-
 // customerFormFields are the form's inputs, in order; their names are the
 // card's JSON names, so problems land next to their field.
 var customerFormFields = []string{"kind", "customer_number", "organisation_name", "business_id", "first_name",
@@ -125,14 +100,14 @@ var customerFormFields = []string{"kind", "customer_number", "organisation_name"
 	"phone_mobile", "language", "notes"}
 
 // customerFields builds the form's inputs with values and problems, in lang.
-func customerFields(lang string, values, problems map[string]string) []customerField {
-	out := make([]customerField, 0, len(customerFormFields))
+func customerFields(lang string, values, problems map[string]string) []formField {
+	out := make([]formField, 0, len(customerFormFields))
 	for _, name := range customerFormFields {
-		f := customerField{Name: name, Type: "text", Value: values[name], Error: problems[name]}
+		f := formField{Name: name, Type: "text", Value: values[name], Error: problems[name]}
 		switch name {
 		case "kind":
 			f.Type = "select"
-			f.Options = []customerOption{{Value: customer.KindPerson, Label: "kind.person"},
+			f.Options = []option{{Value: customer.KindPerson, Label: "kind.person"},
 				{Value: customer.KindOrganisation, Label: "kind.organisation"}}
 		case "customer_number":
 			f.Type, f.InputMode, f.Hint = "text", "numeric", "customers.hint_number"
@@ -147,7 +122,7 @@ func customerFields(lang string, values, problems map[string]string) []customerF
 		case "country":
 			f.Type = "select"
 			for _, ct := range member.Countries(lang) {
-				f.Options = append(f.Options, customerOption{Value: ct.Code, Label: ct.Name, Raw: true})
+				f.Options = append(f.Options, option{Value: ct.Code, Label: ct.Name, Raw: true})
 			}
 		case "email":
 			f.Type = "email"
@@ -158,7 +133,7 @@ func customerFields(lang string, values, problems map[string]string) []customerF
 		case "language":
 			f.Type = "select"
 			for _, l := range customer.Languages {
-				f.Options = append(f.Options, customerOption{Value: l, Label: "lang." + l})
+				f.Options = append(f.Options, option{Value: l, Label: "lang." + l})
 			}
 		case "notes":
 			f.Type = "textarea"
