@@ -236,6 +236,10 @@ func (db *DB) grantApp(ctx context.Context, role string) error {
 		"REVOKE UPDATE, DELETE ON audit_events FROM " + ident,
 		// The chain head is only ever moved forward by the recorder.
 		"REVOKE INSERT, DELETE ON audit_chain FROM " + ident,
+		// The platform's postcode table is loaded by an operator as the
+		// owner (seura postcodes import); associations keep their own
+		// towns in association_postcodes.
+		"REVOKE INSERT, UPDATE, DELETE ON postcodes FROM " + ident,
 	} {
 		if _, err := db.write.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("grant to %s: %w", role, err)
