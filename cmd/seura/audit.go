@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"seura.fi/seura/internal/atomicfile"
 	"seura.fi/seura/internal/audit"
 	"seura.fi/seura/internal/store"
 )
@@ -125,11 +126,7 @@ func writeAnchor(path string, head audit.Anchor) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, append(b, '\n'), 0o600)
 }
 
 // verifyProgress shows a bar on a terminal for long runs; elsewhere it stays

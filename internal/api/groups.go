@@ -338,13 +338,12 @@ func (a *API) listHouseholds(w http.ResponseWriter, r *http.Request, key auth.AP
 	var all []household.Household
 	err := a.db.For(key.AssociationID).Write(r.Context(), func(tx *store.TenantTx) error {
 		var err error
-		if report, err = household.BrokenLinks(r.Context(), tx); err != nil {
+		if all, err = household.List(r.Context(), tx); err != nil {
 			return err
 		}
-		if !broken {
-			if all, err = household.List(r.Context(), tx); err != nil {
-				return err
-			}
+		report = household.BrokenAmong(all)
+		if broken {
+			all = nil
 		}
 		rows := len(all)
 		if broken {
@@ -405,17 +404,7 @@ func (a *API) readHousehold(r *http.Request, key auth.APIKey, id string) (househ
 		if err != nil {
 			return err
 		}
-		report, err := household.BrokenLinks(r.Context(), tx)
-		if err != nil {
-			return err
-		}
-		var problems []string
-		for _, b := range report {
-			if b.Household.ID == h.ID {
-				problems = b.Problems
-			}
-		}
-		out = householdOut(h, problems)
+		out = householdOut(h, h.Problems())
 		return nil
 	})
 	return out, err

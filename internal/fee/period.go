@@ -305,9 +305,15 @@ func ApplyPeriodChange(ctx context.Context, tx *store.TenantTx, rec *audit.Recor
 	}
 	moves := make([]map[string]string, len(plan.Moves))
 	for i, mv := range plan.Moves {
-		if _, err := tx.Exec(ctx, `UPDATE members SET fee_id = $4, updated_at = $5
-			WHERE association_id = $1 AND id = $2 AND fee_id = $3`, mv.MemberID, mv.FromFeeID, mv.ToFeeID, now); err != nil {
+		res, err := tx.Exec(ctx, `UPDATE members SET fee_id = $4, updated_at = $5
+			WHERE association_id = $1 AND id = $2 AND fee_id = $3`, mv.MemberID, mv.FromFeeID, mv.ToFeeID, now)
+		if err != nil {
 			return Result{}, fmt.Errorf("move member %d to fee %s: %w", mv.Number, mv.ToFee, err)
+		}
+		// A member whose fee changed since the plan was read is not moved:
+		// the whole change is refused rather than recorded as if it were.
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return Result{}, ErrPlanChanged
 		}
 		moves[i] = map[string]string{"member_id": mv.MemberID, "from_fee_id": mv.FromFeeID, "to_fee_id": mv.ToFeeID}
 	}

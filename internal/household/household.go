@@ -397,16 +397,24 @@ func BrokenLinks(ctx context.Context, tx *store.TenantTx) ([]Broken, error) {
 	if err != nil {
 		return nil, err
 	}
+	return BrokenAmong(hs), nil
+}
+
+// BrokenAmong is BrokenLinks over households already read (a page that
+// lists them all needs no second read).
+func BrokenAmong(hs []Household) []Broken {
 	out := []Broken{}
 	for _, h := range hs {
-		if ps := problemsOf(h); len(ps) > 0 {
+		if ps := h.Problems(); len(ps) > 0 {
 			out = append(out, Broken{Household: h, Problems: ps})
 		}
 	}
-	return out, nil
+	return out
 }
 
-func problemsOf(h Household) []string {
+// Problems are what is wrong with the household's links (NoRecipient, …),
+// none when it is sound.
+func (h Household) Problems() []string {
 	var ps []string
 	r, ok := h.Recipient()
 	switch {

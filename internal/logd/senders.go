@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"seura.fi/seura/internal/atomicfile"
 )
 
 // A sender is an application instance allowed to append to the log. Only the
@@ -86,12 +88,8 @@ func saveSenders(dir string, senders []sender) error {
 		return fmt.Errorf("encode senders: %w", err)
 	}
 	path := filepath.Join(dir, sendersFileName)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
+	if err := atomicfile.Write(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write senders: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("replace senders: %w", err)
 	}
 	return nil
 }

@@ -321,16 +321,7 @@ func countryLine(code string) string {
 	if code == "" || code == "FI" {
 		return ""
 	}
-	if name, ok := countryNames[code]; ok {
-		return name
-	}
-	return code
-}
-
-var countryNames = map[string]string{
-	"SE": "SWEDEN", "NO": "NORWAY", "DK": "DENMARK", "IS": "ICELAND", "EE": "ESTONIA", "LV": "LATVIA",
-	"LT": "LITHUANIA", "DE": "GERMANY", "GB": "UNITED KINGDOM", "US": "USA", "FR": "FRANCE", "ES": "SPAIN",
-	"IT": "ITALY", "NL": "NETHERLANDS", "BE": "BELGIUM", "CH": "SWITZERLAND", "AT": "AUSTRIA", "PL": "POLAND",
+	return strings.ToUpper(member.CountryName(code, "en"))
 }
 
 // memberColumns are the card columns of a member-list export in CSV and

@@ -78,19 +78,8 @@ func (s *Server) customerCard(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	if !ok {
 		return
 	}
-	s.render(w, r, c, "customer", pageData{"Cu": cu, "CountryName": customerCountryName(c.Lang, cu.Country),
+	s.render(w, r, c, "customer", pageData{"Cu": cu, "CountryName": member.CountryName(cu.Country, c.Lang),
 		"CanWrite": c.Role.AtLeast(auth.RoleUser), "IsAdmin": c.Role == auth.RoleAdmin, "Msg": flash(r)})
-}
-
-// customerCountryName is a country's name in lang, or its code when the
-// list does not have it.
-func customerCountryName(lang, code string) string {
-	for _, ct := range member.Countries(lang) {
-		if ct.Code == code {
-			return ct.Name
-		}
-	}
-	return code
 }
 
 // customerFormFields are the form's inputs, in order; their names are the
@@ -120,10 +109,7 @@ func customerFields(lang string, values, problems map[string]string) []formField
 		case "town":
 			f.Hint = "customers.hint_town"
 		case "country":
-			f.Type = "select"
-			for _, ct := range member.Countries(lang) {
-				f.Options = append(f.Options, option{Value: ct.Code, Label: ct.Name, Raw: true})
-			}
+			f.Type, f.Options = "select", countryOptions(lang)
 		case "email":
 			f.Type = "email"
 		case "email_invoices", "phone_mobile":
@@ -233,7 +219,7 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request, c *reqCt
 	if len(ps) > 0 {
 		// Report every problem at once: reading the form's and the card's.
 		s.renderCustomerForm(w, r, c, http.StatusUnprocessableEntity, nil, values,
-			append(ps, withoutFields(cu.Normalize().Validate(), ps)...))
+			append(ps, otherProblems(cu.Normalize().Validate(), ps)...))
 		return
 	}
 	var created customer.Customer
@@ -254,21 +240,6 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request, c *reqCt
 	http.Redirect(w, r, customersPath(c)+"/"+created.ID+"?msg=msg.customer_added", http.StatusSeeOther)
 }
 
-// withoutFields is ps without the problems of fields already in have.
-func withoutFields(ps, have customer.Problems) customer.Problems {
-	var out customer.Problems
-	for _, p := range ps {
-		dup := false
-		for _, h := range have {
-			dup = dup || h.Field == p.Field
-		}
-		if !dup {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 func (s *Server) customerEditForm(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	cu, ok := s.loadCustomer(w, r, c)
 	if !ok {
@@ -285,7 +256,7 @@ func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request, c *reqCt
 	next, values, ps := customerFromForm(r)
 	if len(ps) > 0 {
 		s.renderCustomerForm(w, r, c, http.StatusUnprocessableEntity, &cur, values,
-			append(ps, withoutFields(next.Normalize().Validate(), ps)...))
+			append(ps, otherProblems(next.Normalize().Validate(), ps)...))
 		return
 	}
 	err := s.db.For(c.Assoc.ID).Write(r.Context(), func(tx *store.TenantTx) error {
@@ -319,7 +290,7 @@ func (s *Server) customerDelete(w http.ResponseWriter, r *http.Request, c *reqCt
 		s.notFound(w, r, c)
 	case errors.As(err, &blocked):
 		s.renderStatus(w, r, c, http.StatusConflict, "customer", pageData{"Cu": cur,
-			"CountryName": customerCountryName(c.Lang, cur.Country), "CanWrite": true, "IsAdmin": true,
+			"CountryName": member.CountryName(cur.Country, c.Lang), "CanWrite": true, "IsAdmin": true,
 			"Error": i18n.T(c.Lang, "customers.delete_blocked") + " " + strings.Join(blocked.Reasons, "; ")})
 	case err != nil:
 		s.fail(w, r, c, err)

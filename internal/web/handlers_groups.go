@@ -142,9 +142,7 @@ func (s *Server) renderOverview(w http.ResponseWriter, r *http.Request, c *reqCt
 		if hs, err = household.List(r.Context(), tx); err != nil {
 			return err
 		}
-		if broken, err = household.BrokenLinks(r.Context(), tx); err != nil {
-			return err
-		}
+		broken = household.BrokenAmong(hs)
 		board, err = group.CurrentPositions(r.Context(), tx, clock.Today(s.clock.Now()))
 		return err
 	})

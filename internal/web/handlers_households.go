@@ -36,10 +36,8 @@ func (s *Server) renderHouseholds(w http.ResponseWriter, r *http.Request, c *req
 	var broken []household.Broken
 	err := s.db.For(c.Assoc.ID).Read(r.Context(), func(tx *store.TenantTx) error {
 		var err error
-		if hs, err = household.List(r.Context(), tx); err != nil {
-			return err
-		}
-		broken, err = household.BrokenLinks(r.Context(), tx)
+		hs, err = household.List(r.Context(), tx)
+		broken = household.BrokenAmong(hs)
 		return err
 	})
 	if err != nil {
@@ -100,13 +98,8 @@ func (s *Server) renderHousehold(w http.ResponseWriter, r *http.Request, c *reqC
 		if h, err = household.Get(r.Context(), tx, r.PathValue("hid")); err != nil {
 			return err
 		}
-		broken, err := household.BrokenLinks(r.Context(), tx)
-		for _, b := range broken {
-			if b.Household.ID == h.ID {
-				problems = b.Problems
-			}
-		}
-		return err
+		problems = h.Problems()
+		return nil
 	})
 	if errors.Is(err, household.ErrNotFound) {
 		s.notFound(w, r, c)

@@ -408,18 +408,6 @@ func importFieldOptions(lang string, fields []member.CustomField) []importFieldO
 	return out
 }
 
-// importCustomFields reads the association's custom fields, which the
-// mapping offers besides the card's fields.
-func (s *Server) importCustomFields(r *http.Request, assocID string) ([]member.CustomField, error) {
-	var fields []member.CustomField
-	err := s.db.For(assocID).Read(r.Context(), func(tx *store.TenantTx) error {
-		var err error
-		fields, err = member.CustomFields(r.Context(), tx)
-		return err
-	})
-	return fields, err
-}
-
 func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	job, ok := s.loadJob(w, r, c)
 	if !ok {
@@ -429,7 +417,7 @@ func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request, c *reqCtx
 }
 
 func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, job importJob, errMsg string) {
-	fields, err := s.importCustomFields(r, c.Assoc.ID)
+	fields, err := s.customFields(r, c)
 	if err != nil {
 		s.fail(w, r, c, err)
 		return
@@ -472,7 +460,7 @@ func (s *Server) importRemap(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	for i := range mapping {
 		mapping[i] = memberimport.Field(r.PostFormValue("col" + strconv.Itoa(i)))
 	}
-	fields, err := s.importCustomFields(r, c.Assoc.ID)
+	fields, err := s.customFields(r, c)
 	if err != nil {
 		s.fail(w, r, c, err)
 		return

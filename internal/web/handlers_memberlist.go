@@ -1,9 +1,7 @@
 package web
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -52,7 +50,7 @@ func (s *Server) memberList(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		if fees, err = fee.List(r.Context(), tx); err != nil {
 			return err
 		}
-		if groups, err = groupChoices(r.Context(), tx); err != nil {
+		if groups, err = group.Names(r.Context(), tx); err != nil {
 			return err
 		}
 		p, err = member.Search(r.Context(), tx, q)
@@ -96,25 +94,4 @@ func (s *Server) memberList(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	s.renderStatus(w, r, c, status, "members", pageData{"Members": p.Members, "Next": link(p.Next), "Prev": link(p.Prev),
 		"Form": form, "Statuses": statusFilters, "Sorts": member.Sorts, "CanWrite": c.Role.AtLeast(auth.RoleUser),
 		"Fees": fees, "Groups": groups, "Exports": exports, "Error": errMsg, "Msg": flash(r)})
-}
-
-// groupChoices lists the association's groups for the list's group filter:
-// ids and names only, in group.List's order. group.List also counts each
-// group's members, which would cost every page of the list a pass over all
-// group memberships.
-func groupChoices(ctx context.Context, tx *store.TenantTx) ([]group.Group, error) {
-	rows, err := tx.Query(ctx, `SELECT id, kind, name FROM groups WHERE association_id = $1 ORDER BY kind, LOWER(name), id`)
-	if err != nil {
-		return nil, fmt.Errorf("list groups: %w", err)
-	}
-	defer rows.Close()
-	var out []group.Group
-	for rows.Next() {
-		var g group.Group
-		if err := rows.Scan(&g.ID, &g.Kind, &g.Name); err != nil {
-			return nil, fmt.Errorf("scan group: %w", err)
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
 }
